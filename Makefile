@@ -1,0 +1,43 @@
+# codetree: `make demo` sets everything up and runs a demo; `make test` runs the tests.
+SHELL := /bin/bash
+GO ?= go
+BIN := bin/codetree
+# The codetree binary doubles as the in-container runner, so it must be static.
+export CGO_ENABLED := 0
+
+.PHONY: help build docker images test test-unit vet bench-sandbox demo clean
+
+help: ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
+
+build: ## build bin/codetree (static)
+	$(GO) build -o $(BIN) ./cmd/codetree
+
+docker: ## make sure a Docker daemon answers (as root on Debian: install and start docker.io)
+	@scripts/docker-up.sh
+
+images: build docker ## build the sandbox images (skipped when their recipe tag exists)
+	$(BIN) images build all
+
+vet: ## gofmt, go vet and go mod tidy checks
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { gofmt -l $$(git ls-files '*.go'); echo "gofmt needed"; exit 1; }
+	$(GO) vet ./...
+	$(GO) mod tidy -diff
+
+test: images vet ## run every test, Docker integration tests included
+	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
+
+test-unit: ## run the tests that need no Docker
+	$(GO) test -short ./...
+
+bench-sandbox: images ## latency and throughput of both sandbox modes vs a bare host process
+	$(BIN) sandbox bench
+
+demo: images ## run example programs through the sandbox
+	@for f in examples/*.py examples/*.go; do \
+		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
+	done
+
+clean: ## remove build outputs and leftover sandbox containers
+	-$(BIN) sandbox gc
+	rm -rf bin

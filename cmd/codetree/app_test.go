@@ -1,0 +1,75 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(t.Context(), append([]string{"codetree"}, args...), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestUsageErrors(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	prog := filepath.Join(dir, "prog.txt")
+	if err := os.WriteFile(prog, []byte("print(1)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	py := filepath.Join(dir, "ok.py")
+	if err := os.WriteFile(py, []byte("print(1)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no file", []string{"exec"}, "needs a FILE"},
+		{"missing file", []string{"exec", filepath.Join(dir, "nope.py")}, "nope.py"},
+		{"unknown extension", []string{"exec", prog}, "--lang python"},
+		{"bad lang", []string{"exec", "--lang", "cobol", py}, "--lang"},
+		{"bad memory", []string{"exec", "--memory", "lots", py}, "--memory"},
+		{"tiny memory", []string{"exec", "--memory", "1m", py}, "memory limit"},
+		{"bad mode", []string{"exec", "--mode", "warm", py}, "--mode"},
+		{"bad timeout", []string{"exec", "--timeout", "-1s", py}, "--timeout"},
+		{"unknown flag", []string{"exec", "--frobnicate", py}, "frobnicate"},
+		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			code, _, stderr := runCLI(t, tc.args...)
+			if code != exitUsage {
+				t.Errorf("exit %d, want %d (stderr %q)", code, exitUsage, stderr)
+			}
+			if !strings.Contains(stderr, tc.want) {
+				t.Errorf("stderr %q lacks %q", stderr, tc.want)
+			}
+		})
+	}
+}
+
+// TestDaemonUnreachable: a harness failure exits 3 and names the address
+// that was tried and what to do.
+func TestDaemonUnreachable(t *testing.T) {
+	py := filepath.Join(t.TempDir(), "ok.py")
+	if err := os.WriteFile(py, []byte("print(1)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, _, stderr := runCLI(t, "--docker-host", "unix:///nonexistent/docker.sock", "exec", py)
+	if code != exitInfra {
+		t.Errorf("exit %d, want %d (stderr %q)", code, exitInfra, stderr)
+	}
+	for _, want := range []string{"unix:///nonexistent/docker.sock", "DOCKER_HOST"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr %q lacks %q", stderr, want)
+		}
+	}
+}

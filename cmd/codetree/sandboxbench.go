@@ -1,0 +1,176 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"runtime"
+	"slices"
+	"sync/atomic"
+	"time"
+
+	"github.com/urfave/cli/v2"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/codetree/codetree/sandbox"
+)
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "measure run latency and throughput of both sandbox modes against a bare host process",
+		Description: "Runs `python3 -c pass` as a bare host process, in pool mode and in fresh mode, and\n" +
+			"prints p50/p90 latency, throughput and the ratio to the bare process measured in the same run.",
+		Flags: []cli.Flag{
+			&cli.IntFlag{Name: "n", Value: 200, Usage: "sequential runs per mode (fresh mode runs n/5)"},
+			&cli.IntFlag{Name: "throughput-runs", Value: 400, Usage: "runs for the pool throughput measure"},
+			&cli.IntFlag{Name: "workers", Value: 4, Usage: "concurrent runs for the throughput measures"},
+			&cli.StringFlag{Name: "host-python", Value: "/usr/bin/python3", Usage: "the host interpreter to compare with (not a pyenv shim)"},
+			&cli.StringFlag{Name: "image", Usage: "image to run in (default: the built-in Python image)"},
+			&cli.BoolFlag{Name: "json", Usage: "print the measures as JSON"},
+		},
+		Action: runBench,
+	}
+}
+
+type benchRow struct {
+	Path      string  `json:"path"`
+	Runs      int     `json:"runs"`
+	P50MS     float64 `json:"p50_ms"`
+	P90MS     float64 `json:"p90_ms"`
+	PerSecond float64 `json:"runs_per_second,omitempty"`
+	Ratio     float64 `json:"ratio_to_bare_p50"`
+}
+
+func runBench(c *cli.Context) error {
+	ctx := c.Context
+	n := c.Int("n")
+	if n < 10 {
+		return usageErrorf("--n %d: want at least 10 runs", n)
+	}
+	hostPy := c.String("host-python")
+	if _, err := exec.LookPath(hostPy); err != nil {
+		return usageErrorf("--host-python %s: %v", hostPy, err)
+	}
+	bare, err := timeRuns(ctx, n, func(ctx context.Context) error {
+		return exec.CommandContext(ctx, hostPy, "-c", "pass").Run()
+	})
+	if err != nil {
+		return fmt.Errorf("run host python: %w", err)
+	}
+	rows := []benchRow{row("bare host python3", bare, 0, 0)}
+	base := rows[0].P50MS
+
+	req := sandbox.Request{Lang: sandbox.LangPython, Image: c.String("image"), Command: []string{"python3", "-c", "pass"}}
+	for _, mode := range []sandbox.Mode{sandbox.ModePool, sandbox.ModeFresh} {
+		r, err := benchMode(ctx, c, mode, req, n, base)
+		if err != nil {
+			return err
+		}
+		rows = append(rows, r...)
+	}
+	if c.Bool("json") {
+		enc := json.NewEncoder(c.App.Writer)
+		enc.SetIndent("", "  ")
+		return enc.Encode(rows)
+	}
+	printBench(c.App.Writer, rows)
+	return nil
+}
+
+func benchMode(ctx context.Context, c *cli.Context, mode sandbox.Mode, req sandbox.Request, n int, base float64) ([]benchRow, error) {
+	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: c.String("docker-host"), Mode: mode, PoolSize: c.Int("workers")})
+	if err != nil {
+		return nil, err
+	}
+	defer closeSandbox(ctx, sb)
+	if err := sb.Warm(ctx, req, c.Int("workers")); err != nil {
+		return nil, err
+	}
+	runs := n
+	if mode == sandbox.ModeFresh {
+		runs = max(10, n/5)
+	}
+	one := func(ctx context.Context) error {
+		res, err := sb.Run(ctx, req)
+		if err == nil && res.Status != sandbox.StatusPassed {
+			err = fmt.Errorf("trivial run ended %s: %s %s", res.Status, res.Detail, res.Stderr)
+		}
+		return err
+	}
+	seq, err := timeRuns(ctx, runs, one)
+	if err != nil {
+		return nil, fmt.Errorf("%s mode: %w", mode, err)
+	}
+	total := c.Int("throughput-runs")
+	if mode == sandbox.ModeFresh {
+		total = max(10, total/10)
+	}
+	perSec, err := throughput(ctx, total, c.Int("workers"), one)
+	if err != nil {
+		return nil, fmt.Errorf("%s mode throughput: %w", mode, err)
+	}
+	return []benchRow{row(mode.String()+" mode", seq, perSec, base)}, nil
+}
+
+// timeRuns runs f n times in sequence and returns each duration.
+func timeRuns(ctx context.Context, n int, f func(context.Context) error) ([]time.Duration, error) {
+	d := make([]time.Duration, n)
+	for i := range d {
+		start := time.Now()
+		if err := f(ctx); err != nil {
+			return nil, err
+		}
+		d[i] = time.Since(start)
+	}
+	return d, nil
+}
+
+// throughput runs f total times with the given concurrency and returns
+// runs per second of wall time.
+func throughput(ctx context.Context, total, workers int, f func(context.Context) error) (float64, error) {
+	g, ctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	var done atomic.Int64
+	start := time.Now()
+	for range total {
+		g.Go(func() error {
+			if err := f(ctx); err != nil {
+				return err
+			}
+			done.Add(1)
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		return 0, err
+	}
+	return float64(done.Load()) / time.Since(start).Seconds(), nil
+}
+
+func row(path string, d []time.Duration, perSec, base float64) benchRow {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	ms := func(q float64) float64 { return float64(s[int(q*float64(len(s)-1))].Microseconds()) / 1000 }
+	r := benchRow{Path: path, Runs: len(s), P50MS: ms(0.5), P90MS: ms(0.9), PerSecond: perSec, Ratio: 1}
+	if base > 0 {
+		r.Ratio = r.P50MS / base
+	}
+	return r
+}
+
+func printBench(w io.Writer, rows []benchRow) {
+	fmt.Fprintf(w, "%-20s %6s %9s %9s %10s %8s\n", "path", "runs", "p50 ms", "p90 ms", "runs/s", "x bare")
+	for _, r := range rows {
+		rate := "-"
+		if r.PerSecond > 0 {
+			rate = fmt.Sprintf("%.1f", r.PerSecond)
+		}
+		fmt.Fprintf(w, "%-20s %6d %9.1f %9.1f %10s %8.2f\n", r.Path, r.Runs, r.P50MS, r.P90MS, rate, r.Ratio)
+	}
+	host, _ := os.Hostname()
+	fmt.Fprintf(w, "(%s, %d CPUs; targets: pool p50 <= 2x bare and >= 50 runs/s, fresh p50 <= 300 ms)\n", host, runtime.NumCPU())
+}

@@ -1,0 +1,3 @@
+# Never ends: killed at the deadline, the verdict is "time_limit".
+while True:
+    pass

@@ -1,0 +1,265 @@
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/docker/docker/api/types"
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/mount"
+	"github.com/docker/docker/pkg/stdcopy"
+
+	"github.com/codetree/codetree/sandbox/runner"
+)
+
+// runnerCaps are the only capabilities in a sandbox container. The runner
+// needs them to run each job under its own uid and to clean up after it;
+// jobs run under a non-zero uid, so the kernel clears them at exec.
+var runnerCaps = []string{"SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER"}
+
+// errRunnerDied reports a runner that stopped answering.
+var errRunnerDied = errors.New("sandbox runner exited")
+
+// boxSpec says how to create a container.
+type boxSpec struct {
+	image   string
+	need    []string // commands the runner must find in PATH
+	limits  Limits   // container-level fields are used
+	maxJobs int      // 0 = unlimited (pool), 1 = fresh
+	mode    Mode
+}
+
+// box is one running sandbox container with its runner attached.
+type box struct {
+	id      string
+	spec    boxSpec
+	conn    types.HijackedResponse
+	enc     *json.Encoder
+	reports chan runner.Report
+	stderr  *tailBuffer
+	jobs    int
+}
+
+func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.HostConfig) {
+	args := []string{runner.ArgRunner, "-need", strings.Join(spec.need, ",")}
+	if spec.maxJobs > 0 {
+		args = append(args, "-max-jobs", strconv.Itoa(spec.maxJobs))
+	}
+	l := spec.limits
+	pids := l.Pids
+	init := true
+	cfg := &container.Config{
+		Image:           spec.image,
+		Entrypoint:      []string{runner.MountPath},
+		Cmd:             args,
+		User:            "0:0",
+		WorkingDir:      "/tmp",
+		AttachStdin:     true,
+		AttachStdout:    true,
+		AttachStderr:    true,
+		OpenStdin:       true,
+		StdinOnce:       true,
+		NetworkDisabled: true,
+		Labels: map[string]string{
+			labelManaged: "true",
+			labelOwner:   s.owner.String(),
+			labelMode:    spec.mode.String(),
+		},
+	}
+	host := &container.HostConfig{
+		NetworkMode:    "none",
+		ReadonlyRootfs: true,
+		CapDrop:        []string{"ALL"},
+		CapAdd:         runnerCaps,
+		SecurityOpt:    []string{"no-new-privileges"},
+		Init:           &init,
+		LogConfig:      container.LogConfig{Type: "none"},
+		Tmpfs: map[string]string{
+			"/tmp": fmt.Sprintf("rw,exec,nosuid,nodev,size=%d,mode=1777", int64(l.Tmpfs)),
+		},
+		ShmSize: int64(l.Tmpfs / 4),
+		Resources: container.Resources{
+			Memory:     int64(l.Memory),
+			MemorySwap: int64(l.Memory),
+			NanoCPUs:   int64(l.CPUs * 1e9),
+			PidsLimit:  &pids,
+		},
+		Mounts: []mount.Mount{{
+			Type:     mount.TypeBind,
+			Source:   s.runnerPath,
+			Target:   runner.MountPath,
+			ReadOnly: true,
+		}},
+	}
+	return cfg, host
+}
+
+// startBox creates, attaches and starts a container and waits for its
+// runner to say it is ready.
+func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error) {
+	cfg, host := s.containerConfig(spec)
+	created, err := s.docker.ContainerCreate(ctx, cfg, host, nil, nil, "")
+	if err != nil {
+		return nil, fmt.Errorf("create container from %s: %w", spec.image, err)
+	}
+	b := &box{id: created.ID, spec: spec, reports: make(chan runner.Report, 1), stderr: newTailBuffer(8 << 10)}
+	defer func() {
+		if err != nil {
+			s.removeAsync(b)
+		}
+	}()
+	// The attached stream outlives this call: it must not die with ctx.
+	b.conn, err = s.docker.ContainerAttach(context.WithoutCancel(ctx), b.id, container.AttachOptions{
+		Stream: true, Stdin: true, Stdout: true, Stderr: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("attach container: %w", err)
+	}
+	b.enc = json.NewEncoder(b.conn.Conn)
+	hello := make(chan runner.Hello, 1)
+	go b.read(hello)
+	if err := s.docker.ContainerStart(ctx, b.id, container.StartOptions{}); err != nil {
+		return nil, fmt.Errorf("start container from %s: %w", spec.image, err)
+	}
+	timer := time.NewTimer(s.cfg.StartTimeout)
+	defer timer.Stop()
+	select {
+	case h, ok := <-hello:
+		if !ok {
+			return nil, fmt.Errorf("start sandbox runner in %s: %w: %s", spec.image, errRunnerDied, b.stderr.String())
+		}
+		if len(h.Missing) > 0 {
+			return nil, &ImageError{Image: spec.image, Missing: h.Missing}
+		}
+		if !h.Ready {
+			return nil, fmt.Errorf("start sandbox runner in %s: not ready: %s %s", spec.image, h.Reason, b.stderr.String())
+		}
+	case <-timer.C:
+		return nil, fmt.Errorf("start sandbox runner in %s: no answer after %s: %s", spec.image, s.cfg.StartTimeout, b.stderr.String())
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+	return b, nil
+}
+
+// read demultiplexes the attached stream: the runner's stdout carries the
+// hello line and then one report per job; its stderr is kept for
+// diagnostics. It closes hello (if unsent) and reports when the stream ends.
+func (b *box) read(hello chan<- runner.Hello) {
+	pr, pw := io.Pipe()
+	go func() {
+		_, err := stdcopy.StdCopy(pw, b.stderr, b.conn.Reader)
+		pw.CloseWithError(err)
+	}()
+	defer close(b.reports)
+	dec := json.NewDecoder(pr)
+	var h runner.Hello
+	if err := dec.Decode(&h); err != nil {
+		close(hello)
+		_ = pr.CloseWithError(err)
+		return
+	}
+	hello <- h
+	for {
+		var rep runner.Report
+		if err := dec.Decode(&rep); err != nil {
+			_ = pr.CloseWithError(err)
+			return
+		}
+		b.reports <- rep
+	}
+}
+
+// errBackstop is returned by do when the runner missed the deadline plus
+// grace: the harness has given up on it.
+var errBackstop = errors.New("sandbox runner missed the deadline")
+
+// do sends one job and waits for its report until the job's deadline plus
+// grace. Any error leaves the box unusable.
+func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration) (runner.Report, error) {
+	b.jobs++
+	if err := b.enc.Encode(job); err != nil {
+		return runner.Report{}, fmt.Errorf("send job to sandbox runner: %w", err)
+	}
+	timer := time.NewTimer(job.Timeout + grace)
+	defer timer.Stop()
+	select {
+	case rep, ok := <-b.reports:
+		if !ok {
+			return runner.Report{}, fmt.Errorf("%w during a job: %s", errRunnerDied, b.stderr.String())
+		}
+		if rep.ID != job.ID {
+			return runner.Report{}, fmt.Errorf("sandbox runner answered job %d for job %d", rep.ID, job.ID)
+		}
+		return rep, nil
+	case <-timer.C:
+		return runner.Report{}, errBackstop
+	case <-ctx.Done():
+		return runner.Report{}, ctx.Err()
+	}
+}
+
+// removeAsync force-removes (SIGKILL, then remove) a container in the
+// background; Close waits for it. Removal survives a cancelled run.
+func (s *Sandbox) removeAsync(b *box) {
+	s.retiring.Add(1)
+	go func() {
+		defer s.retiring.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.removeBox(ctx, b); err != nil {
+			s.log.Warn("remove sandbox container", "container", shortID(b.id), "err", err)
+		}
+	}()
+}
+
+func (s *Sandbox) removeBox(ctx context.Context, b *box) error {
+	if b.conn.Conn != nil {
+		b.conn.Close()
+	}
+	err := s.docker.ContainerRemove(ctx, b.id, container.RemoveOptions{Force: true})
+	if err != nil && !isNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
+		return fmt.Errorf("remove container %s: %w", shortID(b.id), err)
+	}
+	return nil
+}
+
+func shortID(id string) string {
+	if len(id) > 12 {
+		return id[:12]
+	}
+	return id
+}
+
+// tailBuffer keeps the last max bytes written to it.
+type tailBuffer struct {
+	mu  sync.Mutex
+	max int
+	buf []byte
+}
+
+func newTailBuffer(max int) *tailBuffer { return &tailBuffer{max: max} }
+
+func (t *tailBuffer) Write(p []byte) (int, error) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	t.buf = append(t.buf, p...)
+	if over := len(t.buf) - t.max; over > 0 {
+		t.buf = append(t.buf[:0], t.buf[over:]...)
+	}
+	return len(p), nil
+}
+
+func (t *tailBuffer) String() string {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return string(bytes.TrimSpace(t.buf))
+}

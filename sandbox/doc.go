@@ -1,0 +1,43 @@
+// Package sandbox runs untrusted programs, the code a language model wrote,
+// in hardened Docker containers, fast enough for a tree search.
+//
+// # Verdicts and errors
+//
+// Run returns a Result whose Status is the verdict on the program: passed,
+// failed, runtime error, time limit, memory limit, output limit, or internal
+// error (the sandbox misbehaved during the run; the outcome is unknown). A
+// wrong answer, a crash, a timeout or an output flood is a Result, never an
+// error. Run returns an error only when Docker or the harness failed (the
+// daemon is unreachable, an image is missing, a container cannot start) or
+// the context ended: callers retry those apart from program failures.
+//
+// A pass cannot be faked by exiting early: a Request with PassToken gets a
+// fresh random token that its test driver (PythonProgram) must print after
+// the last check, and exit status 0 without it is a failure.
+//
+// # Isolation
+//
+// Every run: no network, memory and swap capped together, pids and CPU
+// capped, a read-only root filesystem with a sized tmpfs for /tmp and a
+// small /dev/shm, no-new-privileges, Docker's default seccomp profile, an
+// init process, no host environment and no Docker socket, stdin at EOF. Each
+// container holds the runner (package runner), the only process with any
+// capability; the program runs under its own non-zero uid with no
+// capabilities, in its own folder, and is killed with SIGKILL at its
+// deadline, along with every process of its uid, even those that called
+// setsid().
+//
+// # Modes
+//
+// ModePool (default) keeps a few warm containers per image and limits and
+// streams jobs to their runners over the attached stream; after each job
+// every process of the job's uid is killed and its files removed, and a
+// container is retired after RecycleAfter jobs or any anomaly. ModeFresh
+// starts a new container per run.
+//
+// # Leaks
+//
+// Every container is labelled with the owning harness process. New removes
+// containers of owners that are gone, Close removes the Sandbox's own, and
+// GC does either on demand.
+package sandbox

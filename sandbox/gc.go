@@ -1,0 +1,64 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"golang.org/x/sync/errgroup"
+)
+
+// sweep removes containers labelled as codetree's whose owning harness
+// process is gone (all of them with all=true) and returns how many it
+// removed.
+func (s *Sandbox) sweep(ctx context.Context, all bool) (int, error) {
+	host, _ := os.Hostname()
+	return s.removeWhere(ctx, filters.NewArgs(filters.Arg("label", labelManaged+"=true")), func(c container.Summary) bool {
+		if all {
+			return true
+		}
+		o, ok := parseOwner(c.Labels[labelOwner])
+		return !ok || !o.alive(host)
+	})
+}
+
+// sweepOwn removes every container this process started.
+func (s *Sandbox) sweepOwn(ctx context.Context) (int, error) {
+	return s.removeWhere(ctx, filters.NewArgs(filters.Arg("label", labelOwner+"="+s.owner.String())), func(container.Summary) bool { return true })
+}
+
+func (s *Sandbox) removeWhere(ctx context.Context, f filters.Args, match func(container.Summary) bool) (int, error) {
+	list, err := s.docker.ContainerList(ctx, container.ListOptions{All: true, Filters: f})
+	if err != nil {
+		return 0, fmt.Errorf("list sandbox containers: %w", err)
+	}
+	var g errgroup.Group
+	g.SetLimit(8)
+	errs := make([]error, len(list))
+	n := 0
+	for i, c := range list {
+		if !match(c) {
+			continue
+		}
+		n++
+		g.Go(func() error {
+			err := s.docker.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+			if err != nil && !isNotFound(err) {
+				errs[i] = fmt.Errorf("remove container %s: %w", shortID(c.ID), err)
+			}
+			return nil
+		})
+	}
+	_ = g.Wait()
+	return n, errors.Join(errs...)
+}
+
+// GC removes sandbox containers left behind by harness processes that
+// are no longer running (every codetree container with all=true) and
+// returns how many it removed.
+func (s *Sandbox) GC(ctx context.Context, all bool) (int, error) {
+	return s.sweep(ctx, all)
+}

@@ -1,0 +1,208 @@
+package sandbox_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/client"
+
+	"github.com/codetree/codetree/sandbox"
+	"github.com/codetree/codetree/sandbox/sandboxtest"
+)
+
+// secretSentinel is put in the harness's own environment; no run may see it.
+const secretSentinel = "sk-codetree-test-secret-must-not-leak"
+
+func TestMain(m *testing.M) {
+	if os.Getenv(envCrashingHarness) != "" {
+		os.Exit(crashingHarness())
+	}
+	os.Setenv("OPENAI_API_KEY", secretSentinel)
+	os.Setenv("GITHUB_TOKEN", secretSentinel)
+	os.Exit(m.Run())
+}
+
+type hostileCase struct {
+	file      string
+	limits    sandbox.Limits
+	want      sandbox.Status
+	stdout    string // wanted in stdout
+	notStdout string // must not appear in stdout
+	check     func(t *testing.T, r sandbox.Result)
+}
+
+func hostileCases() []hostileCase {
+	short := sandbox.Limits{Timeout: time.Second}
+	return []hostileCase{
+		{file: "infinite_loop.py", limits: short, want: sandbox.StatusTimeLimit},
+		{file: "sleep_forever.py", limits: short, want: sandbox.StatusTimeLimit},
+		{file: "fork_bomb.py", limits: sandbox.Limits{Timeout: time.Second, Pids: 64}, want: sandbox.StatusTimeLimit},
+		{file: "orphan.py", want: sandbox.StatusPassed, stdout: "left an orphan"},
+		{file: "setsid_escape.py", want: sandbox.StatusPassed, stdout: "escaped"},
+		{file: "memory_bomb.py", limits: sandbox.Limits{Memory: 128 * sandbox.MiB}, want: sandbox.StatusMemoryLimit},
+		{file: "stdout_flood_lines.py", want: sandbox.StatusOutputLimit, check: truncated(true, false)},
+		{file: "stdout_flood_nonl.py", want: sandbox.StatusOutputLimit, check: truncated(true, false)},
+		{file: "stderr_flood.py", want: sandbox.StatusOutputLimit, check: truncated(false, true)},
+		{file: "network.py", want: sandbox.StatusPassed, stdout: "blocked: tcp dns loopback-escape", notStdout: "REACHED"},
+		{file: "write_outside.py", want: sandbox.StatusPassed, stdout: "refused: 5", notStdout: "WROTE"},
+		{file: "fill_tmp.py", want: sandbox.StatusPassed, stdout: "/dev/shm full after"},
+		{file: "read_stdin.py", want: sandbox.StatusPassed, stdout: "stdin gave 0 bytes"},
+		{file: "close_stdout_spin.py", limits: short, want: sandbox.StatusTimeLimit},
+		{file: "ignore_sigterm.py", limits: short, want: sandbox.StatusTimeLimit},
+		{file: "privilege.py", want: sandbox.StatusPassed, stdout: "refused: setuid setgid chroot mount raw-socket chown", notStdout: "ALLOWED"},
+		{file: "thread_bomb.py", limits: sandbox.Limits{Pids: 64}, want: sandbox.StatusPassed, stdout: "threads:", check: threadsBelow(64)},
+		{file: "early_exit.py", want: sandbox.StatusFailed},
+		{file: "sys_exit.py", want: sandbox.StatusFailed},
+		{file: "dump_env.py", want: sandbox.StatusPassed, stdout: "HOME=/tmp/job-", notStdout: secretSentinel},
+		{file: "cpu_hog.py", limits: short, want: sandbox.StatusTimeLimit},
+		{file: "kill_all.py", want: sandbox.StatusPassed, stdout: "survived"},
+		{file: "identity.py", want: sandbox.StatusPassed},
+		{file: "segfault.py", want: sandbox.StatusRuntimeError, check: signalled(11)},
+	}
+}
+
+func truncated(out, errs bool) func(*testing.T, sandbox.Result) {
+	return func(t *testing.T, r sandbox.Result) {
+		if r.StdoutTruncated != out || r.StderrTruncated != errs {
+			t.Errorf("truncated stdout=%v stderr=%v, want %v %v", r.StdoutTruncated, r.StderrTruncated, out, errs)
+		}
+	}
+}
+
+func signalled(sig int) func(*testing.T, sandbox.Result) {
+	return func(t *testing.T, r sandbox.Result) {
+		if r.Signal != sig || r.ExitCode != -1 {
+			t.Errorf("signal %d exit %d, want signal %d exit -1", r.Signal, r.ExitCode, sig)
+		}
+	}
+}
+
+func threadsBelow(limit int) func(*testing.T, sandbox.Result) {
+	return func(t *testing.T, r sandbox.Result) {
+		var n int
+		if _, err := fmt.Sscanf(r.Stdout[strings.Index(r.Stdout, "threads:"):], "threads: %d", &n); err != nil {
+			t.Fatalf("parse thread count from %q: %v", r.Stdout, err)
+		}
+		if n <= 0 || n >= limit {
+			t.Errorf("started %d threads, want between 1 and the pids limit %d", n, limit)
+		}
+	}
+}
+
+func loadProgram(t *testing.T, name string) sandbox.Request {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join("testdata", "hostile", name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sandbox.PythonProgram(map[string][]byte{name: src}, name)
+}
+
+// TestHostilePrograms runs the hostile suite in both modes. In pool mode
+// the pool has one container, so each hostile job is followed, in the same
+// container unless it was recycled, by a probe that must find nothing the
+// hostile job left behind.
+func TestHostilePrograms(t *testing.T) {
+	if testing.Short() {
+		t.Skip("Docker integration test")
+	}
+	for _, mode := range []sandbox.Mode{sandbox.ModePool, sandbox.ModeFresh} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			sb := sandboxtest.New(t, sandbox.Config{Mode: mode, PoolSize: 1})
+			probe := loadProgram(t, "probe.py")
+			for _, tc := range hostileCases() {
+				t.Run(strings.TrimSuffix(tc.file, ".py"), func(t *testing.T) {
+					req := loadProgram(t, tc.file)
+					req.Limits = tc.limits
+					start := time.Now()
+					res := sandboxtest.Run(t, sb, req)
+					elapsed := time.Since(start)
+					if res.Status != tc.want {
+						t.Fatalf("status %s, want %s\ndetail: %s\nstdout: %.500s\nstderr: %.500s", res.Status, tc.want, res.Detail, res.Stdout, res.Stderr)
+					}
+					if tc.stdout != "" && !strings.Contains(res.Stdout, tc.stdout) {
+						t.Errorf("stdout %.300q lacks %q", res.Stdout, tc.stdout)
+					}
+					if tc.notStdout != "" && strings.Contains(res.Stdout, tc.notStdout) {
+						t.Errorf("stdout %.300q contains %q", res.Stdout, tc.notStdout)
+					}
+					if tc.check != nil {
+						tc.check(t, res)
+					}
+					if tc.want == sandbox.StatusTimeLimit {
+						// A loose bound that catches a broken kill; the exact
+						// overshoot is measured by `codetree sandbox bench`.
+						if over := elapsed - tc.limits.Timeout; over > 3*time.Second {
+							t.Errorf("time-limit verdict came %s after the deadline", over)
+						}
+						t.Logf("time-limit verdict %s after the deadline (mode %s)", (elapsed - tc.limits.Timeout).Round(time.Millisecond), mode)
+					}
+					if mode == sandbox.ModePool {
+						p := sandboxtest.Run(t, sb, probe)
+						if p.Status != sandbox.StatusPassed {
+							t.Errorf("the next job found leftovers: %s %s\n%s", p.Status, p.Detail, p.Stderr)
+						}
+					}
+				})
+			}
+		})
+	}
+	t.Cleanup(func() { assertNoStrays(t) })
+}
+
+// assertNoStrays checks that no process of a sandbox job uid survives
+// outside a live container. Container processes are visible on the host
+// with their own uids (there is no user namespace).
+func assertNoStrays(t *testing.T) {
+	t.Helper()
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	entries, _ := os.ReadDir("/proc")
+	for _, e := range entries {
+		pid, err := strconv.Atoi(e.Name())
+		if err != nil {
+			continue
+		}
+		uid, cid := procUIDAndContainer(pid)
+		if uid < 20000 || uid >= 30000 {
+			continue
+		}
+		if cid == "" {
+			t.Errorf("process %d of job uid %d runs outside any container", pid, uid)
+			continue
+		}
+		if _, err := cli.ContainerInspect(context.Background(), cid); err != nil {
+			t.Errorf("process %d of job uid %d outlived its container %.12s", pid, uid, cid)
+		}
+	}
+}
+
+func procUIDAndContainer(pid int) (int, string) {
+	st, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
+	if err != nil {
+		return -1, ""
+	}
+	uid := -1
+	for _, l := range strings.Split(string(st), "\n") {
+		if f := strings.Fields(l); len(f) > 1 && f[0] == "Uid:" {
+			uid, _ = strconv.Atoi(f[1])
+		}
+	}
+	cg, _ := os.ReadFile(fmt.Sprintf("/proc/%d/cgroup", pid))
+	for _, l := range strings.Split(string(cg), "\n") {
+		if i := strings.Index(l, "/docker/"); i >= 0 {
+			return uid, strings.TrimSpace(l[i+len("/docker/"):])
+		}
+	}
+	return uid, ""
+}

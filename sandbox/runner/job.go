@@ -1,0 +1,378 @@
+package runner
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"maps"
+	"os"
+	"os/exec"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+)
+
+// tokenFile is the name of the pass token file in a job's folder.
+const tokenFile = ".codetree-token"
+
+// jobRun is the state of one job while Run handles it.
+type jobRun struct {
+	s   *Server
+	job Job
+	uid uint32
+	dir string
+	rep *Report
+	// anomalies are problems of the runner, joined into Report.Anomaly.
+	anomalies []string
+	// dirty: the container may hold leftovers of the job.
+	dirty bool
+	// procsLeft: processes of the uid survived the kill loop.
+	procsLeft bool
+}
+
+// Run runs one job and reports on it: start it as its own uid in a fresh
+// folder, wait for it (killing it at its deadline or when it floods an
+// output), kill whatever it left running, and remove what it left behind.
+// Run never fails: problems of the runner itself become Report.Anomaly,
+// with Clean false when the container may hold leftovers.
+func (s *Server) Run(ctx context.Context, job Job) (rep Report) {
+	uid := s.cfg.UIDBase + uint32(job.ID%UIDSpan)
+	rep = Report{ID: job.ID, ExitCode: -1, UID: uid}
+	j := &jobRun{
+		s: s, job: job, uid: uid, rep: &rep,
+		dir: filepath.Join(s.cfg.WorkDir, "job-"+strconv.FormatUint(job.ID, 10)),
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			j.fail(fmt.Sprintf("runner panic: %v", r))
+		}
+		rep.Clean = !j.dirty
+		rep.Anomaly = strings.Join(j.anomalies, "; ")
+		if rep.Anomaly == "" && !s.log.Enabled(ctx, slog.LevelDebug) {
+			return
+		}
+		log := s.log.With("job", job.ID, "uid", uid, "started", rep.Started, "exit", rep.ExitCode,
+			"signal", rep.Signal, "timed_out", rep.TimedOut, "output_exceeded", rep.OutputExceeded,
+			"oom_killed", rep.OOMKilled, "clean", rep.Clean, "duration_ms", rep.Duration.Milliseconds())
+		if rep.Anomaly != "" {
+			log.Warn("job anomaly", "anomaly", rep.Anomaly)
+		} else {
+			log.Debug("job done")
+		}
+	}()
+
+	oomBefore, oomErr := j.oomKills()
+	if startErr := j.prepare(); startErr != nil {
+		rep.StartError = startErr.Error()
+	} else {
+		j.execute(ctx)
+	}
+	if oomErr == nil {
+		if n, err := j.oomKills(); err == nil {
+			rep.OOMKilled = n > oomBefore
+		}
+	}
+	j.cleanup()
+	return rep
+}
+
+// fail records a runner problem that leaves the container in an unknown state.
+func (j *jobRun) fail(msg string) {
+	j.anomalies = append(j.anomalies, msg)
+	j.dirty = true
+}
+
+func (j *jobRun) oomKills() (uint64, error) {
+	if j.s.cfg.OOMFile == "" {
+		return 0, errors.New("no oom counter")
+	}
+	n, err := readOOMKills(j.s.cfg.OOMFile)
+	if err != nil {
+		j.anomalies = append(j.anomalies, err.Error())
+	}
+	return n, err
+}
+
+// prepare makes the job's folder and writes its files. A returned error is
+// the job's fault (a bad file name, say) and becomes StartError; a failure
+// of the runner is recorded as an anomaly and returned too.
+func (j *jobRun) prepare() error {
+	if len(j.job.Command) == 0 || j.job.Command[0] == "" {
+		return errors.New("empty command")
+	}
+	for name := range j.job.Files {
+		if err := checkFileName(name); err != nil {
+			return err
+		}
+	}
+	if err := j.makeDir(); err != nil {
+		j.fail(err.Error())
+		return err
+	}
+	for _, name := range slices.Sorted(maps.Keys(j.job.Files)) {
+		if err := writeOwned(j.dir, filepath.FromSlash(path.Clean(name)), j.job.Files[name], 0o644, int(j.uid)); err != nil {
+			return err
+		}
+	}
+	if j.job.Token != "" {
+		if err := writeOwned(j.dir, tokenFile, []byte(j.job.Token), 0o600, int(j.uid)); err != nil {
+			return fmt.Errorf("write token file: %w", err)
+		}
+	}
+	return nil
+}
+
+// makeDir creates the job's folder, owned by the job's uid and mode 0700,
+// replacing anything a previous job left at that name.
+func (j *jobRun) makeDir() error {
+	err := os.Mkdir(j.dir, 0o700)
+	if errors.Is(err, fs.ErrExist) {
+		j.anomalies = append(j.anomalies, "replaced a leftover "+j.dir)
+		if err := os.RemoveAll(j.dir); err != nil {
+			return fmt.Errorf("remove leftover job folder: %w", err)
+		}
+		err = os.Mkdir(j.dir, 0o700)
+	}
+	if err != nil {
+		return fmt.Errorf("make job folder: %w", err)
+	}
+	if err := os.Chown(j.dir, int(j.uid), int(j.uid)); err != nil {
+		return fmt.Errorf("make job folder: %w", err)
+	}
+	if err := os.Chmod(j.dir, 0o700); err != nil { // regardless of umask
+		return fmt.Errorf("make job folder: %w", err)
+	}
+	tmp := filepath.Join(j.dir, tmpSubdir)
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return fmt.Errorf("make job TMPDIR: %w", err)
+	}
+	if err := os.Chown(tmp, int(j.uid), int(j.uid)); err != nil {
+		return fmt.Errorf("make job TMPDIR: %w", err)
+	}
+	return nil
+}
+
+// checkFileName accepts slash-separated relative paths without "..".
+func checkFileName(name string) error {
+	switch {
+	case name == "" || strings.ContainsRune(name, 0):
+		return fmt.Errorf("bad file name %q", name)
+	case strings.HasPrefix(name, "/"):
+		return fmt.Errorf("bad file name %q: absolute path", name)
+	case slices.Contains(strings.Split(name, "/"), ".."):
+		return fmt.Errorf("bad file name %q: \"..\" element", name)
+	case path.Clean(name) == ".":
+		return fmt.Errorf("bad file name %q: names the job folder", name)
+	}
+	return nil
+}
+
+// writeOwned writes a new file at rel under dir, creating its parent
+// folders; everything it creates belongs to uid. It never follows a
+// symbolic link, though none can exist before the job starts.
+func writeOwned(dir, rel string, data []byte, mode os.FileMode, uid int) error {
+	if parent := filepath.Dir(rel); parent != "." {
+		p := dir
+		for _, elem := range strings.Split(parent, string(filepath.Separator)) {
+			p = filepath.Join(p, elem)
+			err := os.Mkdir(p, 0o755)
+			if errors.Is(err, fs.ErrExist) {
+				if fi, lerr := os.Lstat(p); lerr == nil && fi.IsDir() {
+					continue
+				}
+			}
+			if err != nil {
+				return fmt.Errorf("write %s: %w", rel, err)
+			}
+			if err := os.Chown(p, uid, uid); err != nil {
+				return fmt.Errorf("write %s: %w", rel, err)
+			}
+		}
+	}
+	f, err := os.OpenFile(filepath.Join(dir, rel), os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, mode)
+	if err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	_, werr := f.Write(data)
+	cerr := f.Chown(uid, uid)
+	if err := errors.Join(werr, cerr, f.Chmod(mode), f.Close()); err != nil {
+		return fmt.Errorf("write %s: %w", rel, err)
+	}
+	return nil
+}
+
+// execute starts the job's command and waits for its main process to end,
+// killing the job at its deadline, when it floods an output, or when ctx
+// ends. On return the output pipes are closed.
+func (j *jobRun) execute(ctx context.Context) {
+	timeout := j.job.Timeout
+	if timeout <= 0 {
+		timeout = DefaultTimeout
+	}
+	limit := j.job.OutputLimit
+	if limit <= 0 {
+		limit = DefaultOutputLimit
+	}
+	var extra []string
+	if j.job.Token != "" {
+		extra = append(extra, EnvTokenFile+"="+filepath.Join(j.dir, tokenFile))
+	}
+	env := jobEnv(j.s.cfg.Env, j.dir, j.job.Env, extra)
+	prog, err := lookPath(j.job.Command[0], envValue(env, "PATH"), j.dir)
+	if err != nil {
+		j.rep.StartError = err.Error()
+		return
+	}
+	outR, outW, err := os.Pipe()
+	if err != nil {
+		j.fail(fmt.Sprintf("make stdout pipe: %v", err))
+		j.rep.StartError = "runner: " + err.Error()
+		return
+	}
+	errR, errW, err := os.Pipe()
+	if err != nil {
+		outR.Close()
+		outW.Close()
+		j.fail(fmt.Sprintf("make stderr pipe: %v", err))
+		j.rep.StartError = "runner: " + err.Error()
+		return
+	}
+	cmd := &exec.Cmd{
+		Path:   prog,
+		Args:   j.job.Command,
+		Env:    env,
+		Dir:    j.dir,
+		Stdout: outW,
+		Stderr: errW,
+		SysProcAttr: &syscall.SysProcAttr{
+			Setsid:     true,
+			Credential: &syscall.Credential{Uid: j.uid, Gid: j.uid, Groups: []uint32{}},
+			Pdeathsig:  syscall.SIGKILL,
+		},
+	}
+	start := time.Now()
+	err = startNiced(cmd)
+	outW.Close()
+	errW.Close()
+	if err != nil {
+		outR.Close()
+		errR.Close()
+		j.rep.StartError = err.Error()
+		return
+	}
+	j.rep.Started = true
+
+	exceeded := make(chan struct{})
+	over := sync.OnceFunc(func() { close(exceeded) })
+	stdout := &capture{limit: limit, over: over}
+	stderr := &capture{limit: limit, over: over}
+	var wg sync.WaitGroup
+	wg.Go(func() { stdout.drain(outR) })
+	wg.Go(func() { stderr.drain(errR) })
+	pipesDone := make(chan struct{})
+	go func() { wg.Wait(); close(pipesDone) }()
+	exited := make(chan time.Time, 1)
+	go func() { _ = cmd.Wait(); exited <- time.Now() }()
+
+	timer := time.NewTimer(timeout)
+	defer timer.Stop()
+	var end time.Time
+	select {
+	case end = <-exited:
+	case <-timer.C:
+		j.rep.TimedOut = true
+	case <-exceeded:
+	case <-ctx.Done():
+		j.anomalies = append(j.anomalies, "job canceled: "+ctx.Err().Error())
+	}
+	if end.IsZero() {
+		j.kill()
+		select {
+		case end = <-exited:
+		case <-time.After(j.s.cfg.KillWait):
+			j.fail("main process did not exit after SIGKILL")
+		}
+	}
+	// Orphans are part of the job, even when the main process ended by
+	// itself: a process that called setsid() or forked twice still runs as
+	// the job's uid. They may hold the pipes open: kill them before
+	// waiting for EOF.
+	if !j.procsLeft {
+		j.kill()
+	}
+	select {
+	case <-pipesDone:
+	case <-time.After(j.s.cfg.KillWait):
+		j.fail("output pipes still open after the job's processes were killed")
+	}
+	outR.Close() // also ends a drain still blocked in read
+	errR.Close()
+	<-pipesDone
+
+	j.rep.Stdout, j.rep.StdoutTruncated = stdout.buf, stdout.truncated
+	j.rep.Stderr, j.rep.StderrTruncated = stderr.buf, stderr.truncated
+	j.rep.OutputExceeded = stdout.truncated || stderr.truncated
+	for _, c := range []*capture{stdout, stderr} {
+		if c.err != nil {
+			j.anomalies = append(j.anomalies, "read job output: "+c.err.Error())
+		}
+	}
+	if end.IsZero() {
+		j.rep.Duration = time.Since(start)
+		return
+	}
+	j.rep.Duration = end.Sub(start)
+	var ws syscall.WaitStatus
+	ok := cmd.ProcessState != nil
+	if ok {
+		ws, ok = cmd.ProcessState.Sys().(syscall.WaitStatus)
+	}
+	switch {
+	case !ok:
+		j.fail("no wait status for the main process")
+	case ws.Signaled():
+		j.rep.Signal = int(ws.Signal())
+	default:
+		j.rep.ExitCode = ws.ExitStatus()
+	}
+}
+
+// kill kills every process of the job's uid.
+func (j *jobRun) kill() {
+	left, err := killUID(j.uid, j.s.cfg.KillWait)
+	if err != nil {
+		j.anomalies = append(j.anomalies, err.Error())
+	}
+	if left != 0 {
+		j.procsLeft = true
+		j.fail(fmt.Sprintf("processes of uid %d still running after %s of SIGKILL", j.uid, j.s.cfg.KillWait))
+	}
+}
+
+// cleanup removes the job's folder, its files in the scrub folders and its
+// SysV IPC objects. It does nothing if processes of the uid survived: they
+// could race the removal, and the harness recycles the container anyway.
+func (j *jobRun) cleanup() {
+	if j.procsLeft {
+		j.anomalies = append(j.anomalies, "skipped file cleanup")
+		return
+	}
+	if err := os.RemoveAll(j.dir); err != nil {
+		j.fail(fmt.Sprintf("remove job folder: %v", err))
+	}
+	for _, d := range j.s.cfg.ScrubDirs {
+		if err := scrub(d, j.uid); err != nil {
+			j.fail(err.Error())
+		}
+	}
+	if err := removeSysvIPC(j.uid); err != nil {
+		j.fail(err.Error())
+	}
+}

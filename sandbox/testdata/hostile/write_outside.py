@@ -1,0 +1,10 @@
+import os
+ok = []
+for p in ["/etc/codetree-pwned", "/usr/bin/codetree-pwned", "/codetree-pwned", "/root/x", "/.codetree/runner"]:
+    try:
+        with open(p, "w") as f:
+            f.write("pwned")
+        print("WROTE", p)
+    except OSError:
+        ok.append(p)
+print("refused:", len(ok))
