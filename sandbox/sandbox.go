@@ -141,6 +141,9 @@ func checkStatic(path string) error {
 	return nil
 }
 
+// Owner is the value of the owner label on this Sandbox's containers.
+func (s *Sandbox) Owner() string { return s.owner.String() }
+
 // DaemonHost is the address of the Docker daemon in use.
 func (s *Sandbox) DaemonHost() string { return s.docker.DaemonHost() }
 

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/docker/docker/api/types/container"
+	"github.com/docker/docker/api/types/filters"
+	"github.com/docker/docker/client"
+
+	"github.com/codetree/codetree/sandbox"
+	"github.com/codetree/codetree/sandbox/sandboxtest"
+)
+
+// codetreeBinary returns the static codetree binary, skipping the test
+// (failing it in CI) when no Docker daemon answers.
+func codetreeBinary(t *testing.T) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("Docker integration test")
+	}
+	bin := sandboxtest.RunnerBinary(t)
+	sandboxtest.New(t, sandbox.Config{RunnerBinary: bin})
+	return bin
+}
+
+func writeProg(t *testing.T, name, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+// TestExecVerdictsExitZero: exec exits 0 whatever the verdict, and --json
+// carries it.
+func TestExecVerdictsExitZero(t *testing.T) {
+	bin := codetreeBinary(t)
+	tests := []struct {
+		name, src string
+		want      string
+		stdout    string
+	}{
+		{"pass.py", "print('hi')\n", "passed", "hi\n"},
+		{"fail.py", "assert 1 == 2\n", "failed", ""},
+		{"loop.py", "while True: pass\n", "time_limit", ""},
+		{"main.go", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"go\") }\n", "passed", "go\n"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			cmd := exec.Command(bin, "exec", "--json", "--timeout", "1s", writeProg(t, tc.name, tc.src))
+			cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-never-in-a-sandbox")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatalf("exec: %v\n%s", err, out)
+			}
+			var got execResult
+			if err := json.Unmarshal(out, &got); err != nil {
+				t.Fatalf("parse %s: %v", out, err)
+			}
+			if got.Status != tc.want || got.Stdout != tc.stdout {
+				t.Errorf("got %+v, want status %s stdout %q", got, tc.want, tc.stdout)
+			}
+		})
+	}
+}
+
+// TestExecInterrupt: Ctrl-C during a run exits 130 and leaves no
+// container behind.
+func TestExecInterrupt(t *testing.T) {
+	bin := codetreeBinary(t)
+	cmd := exec.Command(bin, "exec", "--timeout", "10m", writeProg(t, "sleep.py", "import time\ntime.sleep(600)\n"))
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cli.Close()
+	host, _ := os.Hostname()
+	prefix := fmt.Sprintf("%s/%d/", host, cmd.Process.Pid)
+	mine := func() int {
+		list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", "io.codetree.managed=true"))})
+		if err != nil {
+			t.Fatal(err)
+		}
+		n := 0
+		for _, c := range list {
+			if strings.HasPrefix(c.Labels["io.codetree.owner"], prefix) {
+				n++
+			}
+		}
+		return n
+	}
+	deadline := time.Now().Add(time.Minute)
+	for mine() == 0 {
+		if time.Now().After(deadline) {
+			t.Fatal("no container started within a minute")
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
+		t.Fatal(err)
+	}
+	err = cmd.Wait()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitCanceled {
+		t.Fatalf("exit %v, want %d; stderr %s", err, exitCanceled, stderr.String())
+	}
+	if n := mine(); n != 0 {
+		t.Errorf("%d containers left after Ctrl-C", n)
+	}
+}
