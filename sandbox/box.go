@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -30,11 +29,10 @@ var errRunnerDied = errors.New("sandbox runner exited")
 
 // boxSpec says how to create a container.
 type boxSpec struct {
-	image   string
-	need    []string // commands the runner must find in PATH
-	limits  Limits   // container-level fields are used
-	maxJobs int      // 0 = unlimited (pool), 1 = fresh
-	mode    Mode
+	image  string
+	need   []string // commands the runner must find in PATH
+	limits Limits   // container-level fields are used
+	mode   Mode
 }
 
 // box is one running sandbox container with its runner attached.
@@ -46,13 +44,12 @@ type box struct {
 	reports chan runner.Report
 	stderr  *tailBuffer
 	jobs    int
+	// readErr is why the report stream ended; set before reports closes.
+	readErr error
 }
 
 func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.HostConfig) {
 	args := []string{runner.ArgRunner, "-need", strings.Join(spec.need, ",")}
-	if spec.maxJobs > 0 {
-		args = append(args, "-max-jobs", strconv.Itoa(spec.maxJobs))
-	}
 	l := spec.limits
 	pids := l.Pids
 	init := true
@@ -163,6 +160,7 @@ func (b *box) read(hello chan<- runner.Hello) {
 	dec := json.NewDecoder(pr)
 	var h runner.Hello
 	if err := dec.Decode(&h); err != nil {
+		b.readErr = err
 		close(hello)
 		_ = pr.CloseWithError(err)
 		return
@@ -171,6 +169,7 @@ func (b *box) read(hello chan<- runner.Hello) {
 	for {
 		var rep runner.Report
 		if err := dec.Decode(&rep); err != nil {
+			b.readErr = err
 			_ = pr.CloseWithError(err)
 			return
 		}
@@ -184,6 +183,29 @@ var errBackstop = errors.New("sandbox runner missed the deadline")
 
 // do sends one job and waits for its report until the job's deadline plus
 // grace. Any error leaves the box unusable.
+func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job) (runner.Report, error) {
+	rep, err := b.do(ctx, job, s.cfg.Grace)
+	if errors.Is(err, errRunnerDied) {
+		err = fmt.Errorf("%w; container %s", err, s.describe(ctx, b))
+	}
+	return rep, err
+}
+
+// describe says what Docker knows of a container's end, for errors.
+func (s *Sandbox) describe(ctx context.Context, b *box) string {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	defer cancel()
+	info, err := s.docker.ContainerInspect(ctx, b.id)
+	if err != nil {
+		return fmt.Sprintf("%s: %v", shortID(b.id), err)
+	}
+	st := info.State
+	if st == nil {
+		return shortID(b.id)
+	}
+	return fmt.Sprintf("%s: status %s, exit code %d, OOM killed %v, error %q", shortID(b.id), st.Status, st.ExitCode, st.OOMKilled, st.Error)
+}
+
 func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration) (runner.Report, error) {
 	b.jobs++
 	if err := b.enc.Encode(job); err != nil {
@@ -194,7 +216,7 @@ func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration) (runn
 	select {
 	case rep, ok := <-b.reports:
 		if !ok {
-			return runner.Report{}, fmt.Errorf("%w during a job: %s", errRunnerDied, b.stderr.String())
+			return runner.Report{}, fmt.Errorf("%w during a job (%v): %s", errRunnerDied, b.readErr, b.stderr.String())
 		}
 		if rep.ID != job.ID {
 			return runner.Report{}, fmt.Errorf("sandbox runner answered job %d for job %d", rep.ID, job.ID)

@@ -20,8 +20,11 @@ func (s *Sandbox) sweep(ctx context.Context, all bool) (int, error) {
 		if all {
 			return true
 		}
+		// Containers without an owner label (say, a hand-run `docker run`
+		// of a codetree image, which inherits the image's labels) are not
+		// a harness's leftovers.
 		o, ok := parseOwner(c.Labels[labelOwner])
-		return !ok || !o.alive(host)
+		return ok && !o.alive(host)
 	})
 }
 

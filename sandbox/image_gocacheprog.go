@@ -9,7 +9,7 @@
 // tolerates most failed cache writes, but not all: when a package's source
 // files are more than two seconds old, it indexes the package and a failed
 // write of that index entry is fatal ("open .../xx/...-d: read-only file
-// system"). GODEBUG=goindex=0 avoids that but costs about 0.1 s per go
+// system"). GODEBUG=goindex=0 avoids that but costs 30-50 ms per go
 // command. This program keeps the baked cache as a read-only layer and
 // writes new entries to a per-job folder, so every write succeeds and the
 // warm cache keeps its speed.

@@ -183,22 +183,26 @@ func bootstrapArgs(tool bootstrapTool, r recipe, mirror, target string) []string
 	return append(args, r.Suite, target, mirror)
 }
 
-// bootstrapCommand prepares the tool's process: it gets SIGTERM (not
-// SIGKILL) when ctx ends, so it can unmount what it mounted in the chroot
-// and remove its own temporary files, and SIGKILL a minute later.
-func bootstrapCommand(ctx context.Context, tool bootstrapTool, args []string) *exec.Cmd {
+// bootstrapCommand prepares the tool's process, with its temporary files
+// in tmpdir. When ctx ends it gets SIGTERM (not SIGKILL), so that it can
+// unmount what it mounted in the chroot, and SIGKILL a minute later.
+func bootstrapCommand(ctx context.Context, tool bootstrapTool, tmpdir string, args []string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, tool.Path, args...)
 	cmd.Cancel = func() error { return cmd.Process.Signal(syscall.SIGTERM) }
 	cmd.WaitDelay = time.Minute
-	cmd.Env = append(os.Environ(), "LC_ALL=C.UTF-8", "DEBIAN_FRONTEND=noninteractive")
+	cmd.Env = append(os.Environ(), "TMPDIR="+tmpdir, "LC_ALL=C.UTF-8", "DEBIAN_FRONTEND=noninteractive")
 	return cmd
 }
 
 // removeRootfs deletes a root filesystem folder made by the tool. A tool
 // killed mid-run may leave /proc, /sys or device nodes mounted inside; they
-// are unmounted first, and the folder is left alone if that fails, since
-// deleting through a bind mount would delete host files.
+// are unmounted first, and the folder is left alone if anything in it is
+// still on another file system, since deleting through a bind mount would
+// delete host files.
 func removeRootfs(dir string) error {
+	if real, err := filepath.EvalSymlinks(dir); err == nil {
+		dir = real // mountinfo lists resolved paths
+	}
 	mounts, err := mountsUnder(dir)
 	if err != nil {
 		return fmt.Errorf("remove %s: %w", dir, err)
@@ -208,13 +212,36 @@ func removeRootfs(dir string) error {
 			return fmt.Errorf("remove %s: unmount %s: %w (remove it by hand after unmounting)", dir, m, err)
 		}
 	}
-	if mounts, _ := mountsUnder(dir); len(mounts) > 0 {
-		return fmt.Errorf("remove %s: %s still mounted (remove it by hand after unmounting)", dir, mounts[0])
+	if err := checkOneFileSystem(dir); err != nil {
+		return fmt.Errorf("remove %s: %w (remove it by hand after unmounting)", dir, err)
 	}
 	if err := os.RemoveAll(dir); err != nil {
 		return fmt.Errorf("remove %s: %w", dir, err)
 	}
 	return nil
+}
+
+// checkOneFileSystem fails if a folder under dir is on another device
+// than dir, i.e. something is still mounted there.
+func checkOneFileSystem(dir string) error {
+	st, err := os.Lstat(dir)
+	if err != nil {
+		return err
+	}
+	dev := st.Sys().(*syscall.Stat_t).Dev
+	return filepath.WalkDir(dir, func(path string, d fs.DirEntry, err error) error {
+		if err != nil || !d.IsDir() {
+			return err
+		}
+		fi, err := d.Info()
+		if err != nil {
+			return err
+		}
+		if fi.Sys().(*syscall.Stat_t).Dev != dev {
+			return fmt.Errorf("%s is on another file system (still mounted)", path)
+		}
+		return nil
+	})
 }
 
 // mountsUnder lists the mount points at or below dir, deepest first.

@@ -85,7 +85,7 @@ func newImageBuilder(d dockerAPI, log *slog.Logger) *ImageBuilder {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &ImageBuilder{docker: d, log: log, owner: currentOwner()}
+	return &ImageBuilder{docker: d, log: log, owner: newOwner()}
 }
 
 // Close releases the Docker client.
@@ -141,6 +141,7 @@ func (b *ImageBuilder) Build(ctx context.Context, lang Lang, opts BuildOptions) 
 	if err != nil {
 		return ImageInfo{}, err
 	}
+	b.log.Info("imported root filesystem", "lang", lang, "image", rootfs, "duration_ms", time.Since(start).Milliseconds())
 	labels := map[string]string{
 		labelManaged:     "true",
 		labelImageLang:   string(lang),
@@ -217,23 +218,32 @@ func parseDockerTime(s string) time.Time {
 // importRootfs makes the root filesystem of r and imports it as an
 // untagged image, whose ID it returns. With mmdebstrap and nothing to add,
 // the tarball streams from mmdebstrap into the daemon; otherwise the tool
-// writes a temporary folder (removed before returning, on cancellation
-// too), which is streamed with the recipe's files and the host's GOROOT.
+// writes a folder, which is streamed with the recipe's files and the
+// host's GOROOT. Temporary files are removed before it returns, after a
+// cancellation too.
 func (b *ImageBuilder) importRootfs(ctx context.Context, r recipe, tool bootstrapTool, mirror string, tc goToolchain, progress io.Writer) (string, error) {
-	toolOut := newOutputTail(progress, 8<<10)
-	if tool.Name == "mmdebstrap" && len(r.Files) == 0 && tc.Root == "" {
-		return b.importStream(ctx, r, tool, mirror, toolOut)
-	}
-	dir, err := os.MkdirTemp("", "codetree-rootfs-")
+	// Everything the tool writes goes under work, its TMPDIR included
+	// (mmdebstrap builds there when it writes a tarball), so that one
+	// careful removal cleans up after a cancelled or failed run too.
+	work, err := os.MkdirTemp("", "codetree-image-")
 	if err != nil {
-		return "", fmt.Errorf("make root filesystem folder: %w", err)
+		return "", fmt.Errorf("make build folder: %w", err)
 	}
 	defer func() {
-		if err := removeRootfs(dir); err != nil {
-			b.log.Error("remove root filesystem folder", "err", err)
+		if err := removeRootfs(work); err != nil {
+			b.log.Error("remove build folder", "err", err)
 		}
 	}()
-	cmd := bootstrapCommand(ctx, tool, bootstrapArgs(tool, r, mirror, dir))
+	tmp := filepath.Join(work, "tmp")
+	if err := os.Mkdir(tmp, 0o700); err != nil {
+		return "", fmt.Errorf("make build folder: %w", err)
+	}
+	toolOut := newOutputTail(progress, 8<<10)
+	if tool.Name == "mmdebstrap" && len(r.Files) == 0 && tc.Root == "" {
+		return b.importStream(ctx, r, tool, mirror, tmp, toolOut)
+	}
+	dir := filepath.Join(work, "rootfs")
+	cmd := bootstrapCommand(ctx, tool, tmp, bootstrapArgs(tool, r, mirror, dir))
 	cmd.Stdout, cmd.Stderr = toolOut, toolOut
 	if err := cmd.Run(); err != nil {
 		return "", toolError(ctx, tool, err, toolOut)
@@ -251,7 +261,9 @@ func (b *ImageBuilder) importRootfs(ctx context.Context, r recipe, tool bootstra
 	done := make(chan error, 1)
 	go func() {
 		tw := tar.NewWriter(pw)
-		err := tarTree(ctx, tw, dir, "/", newPathFilter(r.Exclude, r.Include), nil, false)
+		// debootstrap leaves apt's downloads and indexes behind.
+		exclude := append(slices.Clone(r.Exclude), "/var/cache/apt/*.bin", "/var/cache/apt/archives/*.deb", "/var/lib/apt/lists/*_*")
+		err := tarTree(ctx, tw, dir, "/", newPathFilter(exclude, r.Include), nil, false)
 		if err == nil && tc.Root != "" {
 			err = tarTree(ctx, tw, tc.Root, goImageRoot, pathFilter{}, r.GoRootExclude, true)
 		}
@@ -274,8 +286,8 @@ func (b *ImageBuilder) importRootfs(ctx context.Context, r recipe, tool bootstra
 }
 
 // importStream pipes `mmdebstrap ... -` into the daemon.
-func (b *ImageBuilder) importStream(ctx context.Context, r recipe, tool bootstrapTool, mirror string, toolOut *outputTail) (string, error) {
-	cmd := bootstrapCommand(ctx, tool, bootstrapArgs(tool, r, mirror, "-"))
+func (b *ImageBuilder) importStream(ctx context.Context, r recipe, tool bootstrapTool, mirror, tmp string, toolOut *outputTail) (string, error) {
+	cmd := bootstrapCommand(ctx, tool, tmp, bootstrapArgs(tool, r, mirror, "-"))
 	cmd.Stderr = toolOut
 	stdout, err := cmd.StdoutPipe()
 	if err != nil {

@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -393,25 +394,66 @@ func TestOutputTail(t *testing.T) {
 	}
 }
 
-func TestRemoveRootfsRefusesMounts(t *testing.T) {
+func TestRemoveRootfs(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
-	sub := filepath.Join(dir, "rootfs")
-	if err := os.MkdirAll(filepath.Join(sub, "etc"), 0o755); err != nil {
+	rootfs := filepath.Join(dir, "rootfs")
+	if err := os.MkdirAll(filepath.Join(rootfs, "dev/shm"), 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := removeRootfs(sub); err != nil {
-		t.Fatalf("removeRootfs: %v", err)
-	}
-	if _, err := os.Stat(sub); !os.IsNotExist(err) {
-		t.Errorf("removeRootfs left %s: %v", sub, err)
-	}
-	mounts, err := mountsUnder("/")
-	if err != nil || len(mounts) == 0 || mounts[len(mounts)-1] != "/" {
-		t.Errorf("mountsUnder(/) = %v, %v; want / last", mounts, err)
-	}
+	writeFile(t, filepath.Join(rootfs, "etc"), "x")
 	if got := unescapeMountPath(`/tmp/a\040b`); got != "/tmp/a b" {
 		t.Errorf("unescapeMountPath = %q", got)
+	}
+	if os.Geteuid() == 0 {
+		// A bind mount left behind by a killed mmdebstrap: removing the
+		// folder must unmount it, not delete the files it shows.
+		outside := filepath.Join(dir, "outside")
+		if err := os.MkdirAll(outside, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		writeFile(t, filepath.Join(outside, "keep"), "host file")
+		if err := syscall.Mount(outside, filepath.Join(rootfs, "dev/shm"), "", syscall.MS_BIND, ""); err != nil {
+			t.Logf("cannot bind-mount here, testing without a mount: %v", err)
+		} else {
+			t.Cleanup(func() { _ = syscall.Unmount(filepath.Join(rootfs, "dev/shm"), syscall.MNT_DETACH) })
+			if m, err := mountsUnder(rootfs); err != nil || len(m) != 1 {
+				t.Errorf("mountsUnder = %v, %v; want the bind mount", m, err)
+			}
+		}
+		defer func() {
+			if _, err := os.Stat(filepath.Join(outside, "keep")); err != nil {
+				t.Errorf("removing the root filesystem deleted a file behind a mount: %v", err)
+			}
+		}()
+	}
+	if err := removeRootfs(rootfs); err != nil {
+		t.Fatalf("removeRootfs: %v", err)
+	}
+	if _, err := os.Stat(rootfs); !os.IsNotExist(err) {
+		t.Errorf("removeRootfs left %s: %v", rootfs, err)
+	}
+}
+
+func TestCheckOneFileSystem(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	if err := checkOneFileSystem(dir); err != nil {
+		t.Errorf("a plain folder: %v", err)
+	}
+	if os.Geteuid() != 0 {
+		return
+	}
+	m := filepath.Join(dir, "sys")
+	if err := os.Mkdir(m, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := syscall.Mount("tmpfs", m, "tmpfs", 0, "size=1m"); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v", err)
+	}
+	defer syscall.Unmount(m, syscall.MNT_DETACH)
+	if err := checkOneFileSystem(dir); err == nil || !strings.Contains(err.Error(), "another file system") {
+		t.Errorf("a folder with a mount inside: err = %v, want one naming another file system", err)
 	}
 }
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync/atomic"
 )
 
 // Labels carried by every container the sandbox creates, so that leftovers
@@ -15,34 +16,42 @@ const (
 	labelMode    = "io.codetree.mode"
 )
 
-// owner identifies a harness process: host name, pid and the process start
-// time in clock ticks since boot (so a reused pid is not mistaken for it).
+// owner identifies a Sandbox: its harness process (host name, pid and the
+// process start time in clock ticks since boot, so that a reused pid is not
+// mistaken for it) and which Sandbox of that process.
 type owner struct {
-	Host  string
-	PID   int
-	Start uint64
+	Host     string
+	PID      int
+	Start    uint64
+	Instance uint64
 }
 
-func (o owner) String() string { return fmt.Sprintf("%s/%d/%d", o.Host, o.PID, o.Start) }
+func (o owner) String() string {
+	return fmt.Sprintf("%s/%d/%d/%d", o.Host, o.PID, o.Start, o.Instance)
+}
 
 func parseOwner(s string) (owner, bool) {
 	parts := strings.Split(s, "/")
-	if len(parts) != 3 {
+	if len(parts) != 4 {
 		return owner{}, false
 	}
 	pid, err1 := strconv.Atoi(parts[1])
 	start, err2 := strconv.ParseUint(parts[2], 10, 64)
-	if err1 != nil || err2 != nil {
+	inst, err3 := strconv.ParseUint(parts[3], 10, 64)
+	if err1 != nil || err2 != nil || err3 != nil {
 		return owner{}, false
 	}
-	return owner{Host: parts[0], PID: pid, Start: start}, true
+	return owner{Host: parts[0], PID: pid, Start: start, Instance: inst}, true
 }
 
-func currentOwner() owner {
+// instances numbers the Sandboxes of this process.
+var instances atomic.Uint64
+
+func newOwner() owner {
 	host, _ := os.Hostname()
 	pid := os.Getpid()
 	start, _ := processStart(pid)
-	return owner{Host: host, PID: pid, Start: start}
+	return owner{Host: host, PID: pid, Start: start, Instance: instances.Add(1)}
 }
 
 // processStart reads field 22 (starttime) of /proc/PID/stat.

@@ -70,7 +70,7 @@ func TestCheckRelPath(t *testing.T) {
 
 func TestOwnerRoundTrip(t *testing.T) {
 	t.Parallel()
-	o := currentOwner()
+	o := newOwner()
 	if o.Start == 0 {
 		t.Fatal("no process start time")
 	}
@@ -85,6 +85,9 @@ func TestOwnerRoundTrip(t *testing.T) {
 	dead.Start++
 	if dead.alive(o.Host) {
 		t.Error("a pid with another start time counts as alive")
+	}
+	if newOwner().Instance == o.Instance {
+		t.Error("two Sandboxes of one process share an owner")
 	}
 	if _, ok := parseOwner("garbage"); ok {
 		t.Error("garbage parsed")

@@ -120,7 +120,7 @@ func (p *pool) run(ctx context.Context, job runner.Job) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	rep, err := b.do(ctx, job, p.s.cfg.Grace)
+	rep, err := p.s.do(ctx, b, job)
 	healthy := err == nil && rep.Clean && rep.Anomaly == ""
 	if err == nil && !healthy {
 		p.s.log.Info("recycle sandbox container", "container", shortID(b.id), "anomaly", rep.Anomaly, "clean", rep.Clean)

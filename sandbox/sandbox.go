@@ -119,7 +119,7 @@ func newSandbox(d dockerAPI, cfg Config, runnerPath string) *Sandbox {
 		docker:     d,
 		cfg:        cfg,
 		log:        cfg.Logger,
-		owner:      currentOwner(),
+		owner:      newOwner(),
 		runnerPath: runnerPath,
 		pools:      make(map[poolKey]*pool),
 		images:     make(map[string]error),
@@ -176,13 +176,15 @@ func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
 }
 
 func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job) (Result, error) {
-	spec.maxJobs = 1
+	// The runner stays up after the job (no -max-jobs): a container that
+	// exits on its own can close the attached stream before its last
+	// output is delivered. It is removed as soon as the report is in.
 	b, err := s.startBox(ctx, spec)
 	if err != nil {
 		return Result{}, err
 	}
 	defer s.removeAsync(b)
-	rep, err := b.do(ctx, job, s.cfg.Grace)
+	rep, err := s.do(ctx, b, job)
 	return s.verdict(job, rep, err)
 }
 

@@ -131,16 +131,23 @@ func writeImageTable(w io.Writer, list []sandbox.ImageInfo, now time.Time) error
 
 // imageAge says how long before now t was, coarsely.
 func imageAge(now, t time.Time) string {
-	d := now.Sub(t)
-	switch {
-	case t.IsZero():
+	if t.IsZero() {
 		return "?"
+	}
+	d := now.Sub(t)
+	n, unit := 0, ""
+	switch {
 	case d < time.Minute:
 		return "just now"
 	case d < time.Hour:
-		return fmt.Sprintf("%d minutes ago", int(d.Minutes()))
+		n, unit = int(d.Minutes()), "minute"
 	case d < 48*time.Hour:
-		return fmt.Sprintf("%d hours ago", int(d.Hours()))
+		n, unit = int(d.Hours()), "hour"
+	default:
+		n, unit = int(d.Hours()/24), "day"
 	}
-	return fmt.Sprintf("%d days ago", int(d.Hours()/24))
+	if n != 1 {
+		unit += "s"
+	}
+	return fmt.Sprintf("%d %s ago", n, unit)
 }
