@@ -17,6 +17,7 @@ docker: ## make sure a Docker daemon answers (as root on Debian: install and sta
 	@scripts/docker-up.sh
 
 images: build docker ## build the sandbox images (skipped when their recipe tag exists)
+	@scripts/image-tools.sh
 	$(BIN) images build all
 
 vet: ## gofmt, go vet and go mod tidy checks
