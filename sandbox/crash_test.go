@@ -10,10 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/client"
-
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/sandbox/sandboxtest"
 )
@@ -59,35 +55,9 @@ func TestKilledHarnessLeftoversRemoved(t *testing.T) {
 		t.Fatalf("child harness: %q", line)
 	}
 
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	host, _ := os.Hostname()
-	prefix := fmt.Sprintf("%s/%d/", host, cmd.Process.Pid)
-	childContainers := func() []string {
-		list, err := cli.ContainerList(context.Background(), container.ListOptions{
-			All: true, Filters: filters.NewArgs(filters.Arg("label", "io.codetree.managed=true")),
-		})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var ids []string
-		for _, c := range list {
-			if strings.HasPrefix(c.Labels["io.codetree.owner"], prefix) {
-				ids = append(ids, c.ID)
-			}
-		}
-		return ids
-	}
-	deadline := time.Now().Add(time.Minute)
-	for len(childContainers()) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("the child harness started no container within a minute")
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+	prefix := sandboxtest.ProcessOwner(cmd.Process.Pid)
+	childContainers := func() []string { return sandboxtest.Containers(t, prefix) }
+	sandboxtest.WaitContainers(t, prefix)
 	// Kill the harness mid-run: its container is left behind.
 	if err := cmd.Process.Kill(); err != nil {
 		t.Fatal(err)

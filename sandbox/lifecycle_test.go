@@ -8,41 +8,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/client"
-
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/sandbox/sandboxtest"
 )
-
-// managedContainers lists the codetree containers whose owner label
-// starts with this test process's owner prefix.
-func managedContainers(t *testing.T) []container.Summary {
-	t.Helper()
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	list, err := cli.ContainerList(context.Background(), container.ListOptions{
-		All: true, Filters: filters.NewArgs(filters.Arg("label", "io.codetree.managed=true")),
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	return list
-}
-
-func ownContainers(t *testing.T, sb *sandbox.Sandbox) int {
-	n := 0
-	for _, c := range managedContainers(t) {
-		if c.Labels["io.codetree.owner"] == sb.Owner() {
-			n++
-		}
-	}
-	return n
-}
 
 // TestCancelMidRun: cancelling a run (Ctrl-C) returns promptly with the
 // context's error, and Close leaves no container behind.
@@ -68,10 +36,7 @@ func TestCancelMidRun(t *testing.T) {
 					Limits: sandbox.Limits{Timeout: 10 * time.Minute},
 				})
 			}()
-			deadline := time.Now().Add(time.Minute)
-			for ownContainers(t, sb) == 0 && time.Now().Before(deadline) {
-				time.Sleep(20 * time.Millisecond)
-			}
+			sandboxtest.WaitContainers(t, sb.Owner())
 			cancel()
 			wg.Wait()
 			if !errors.Is(err, context.Canceled) {
@@ -80,8 +45,8 @@ func TestCancelMidRun(t *testing.T) {
 			if err := sb.Close(context.Background()); err != nil {
 				t.Fatal(err)
 			}
-			if n := ownContainers(t, sb); n != 0 {
-				t.Errorf("%d containers left after Close", n)
+			if left := sandboxtest.Containers(t, sb.Owner()); len(left) != 0 {
+				t.Errorf("containers left after Close: %v", left)
 			}
 		})
 	}

@@ -2,21 +2,13 @@ package main
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 	"syscall"
 	"testing"
-	"time"
-
-	"github.com/docker/docker/api/types/container"
-	"github.com/docker/docker/api/types/filters"
-	"github.com/docker/docker/client"
 
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/sandbox/sandboxtest"
@@ -87,42 +79,17 @@ func TestExecInterrupt(t *testing.T) {
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
-	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer cli.Close()
-	host, _ := os.Hostname()
-	prefix := fmt.Sprintf("%s/%d/", host, cmd.Process.Pid)
-	mine := func() int {
-		list, err := cli.ContainerList(context.Background(), container.ListOptions{All: true, Filters: filters.NewArgs(filters.Arg("label", "io.codetree.managed=true"))})
-		if err != nil {
-			t.Fatal(err)
-		}
-		n := 0
-		for _, c := range list {
-			if strings.HasPrefix(c.Labels["io.codetree.owner"], prefix) {
-				n++
-			}
-		}
-		return n
-	}
-	deadline := time.Now().Add(time.Minute)
-	for mine() == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no container started within a minute")
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
+	prefix := sandboxtest.ProcessOwner(cmd.Process.Pid)
+	sandboxtest.WaitContainers(t, prefix)
 	if err := cmd.Process.Signal(syscall.SIGINT); err != nil {
 		t.Fatal(err)
 	}
-	err = cmd.Wait()
+	err := cmd.Wait()
 	var ee *exec.ExitError
 	if !errors.As(err, &ee) || ee.ExitCode() != exitCanceled {
 		t.Fatalf("exit %v, want %d; stderr %s", err, exitCanceled, stderr.String())
 	}
-	if n := mine(); n != 0 {
-		t.Errorf("%d containers left after Ctrl-C", n)
+	if left := sandboxtest.Containers(t, prefix); len(left) != 0 {
+		t.Errorf("containers left after Ctrl-C: %v", left)
 	}
 }
