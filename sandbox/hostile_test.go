@@ -49,6 +49,7 @@ func hostileCases() []hostileCase {
 		{file: "stdout_flood_lines.py", want: sandbox.StatusOutputLimit, check: truncated(true, false)},
 		{file: "stdout_flood_nonl.py", want: sandbox.StatusOutputLimit, check: truncated(true, false)},
 		{file: "stderr_flood.py", want: sandbox.StatusOutputLimit, check: truncated(false, true)},
+		{file: "stderr_flood_nonl.py", want: sandbox.StatusOutputLimit, check: truncated(false, true)},
 		{file: "network.py", want: sandbox.StatusPassed, stdout: "blocked: tcp dns loopback-escape", notStdout: "REACHED"},
 		{file: "write_outside.py", want: sandbox.StatusPassed, stdout: "refused: 5", notStdout: "WROTE"},
 		{file: "fill_tmp.py", want: sandbox.StatusPassed, stdout: "/dev/shm full after"},
