@@ -94,7 +94,11 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		OnUsageError: func(c *cli.Context, err error, isSubcommand bool) error {
 			return usageError{err}
 		},
+		// Exit codes are decided by exitCode, not by urfave/cli (whose
+		// default handler calls os.Exit for a cli.ExitCoder).
+		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
+			askCommand(),
 			execCommand(),
 			imagesCommand(),
 			sandboxCommand(),
