@@ -99,6 +99,8 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			askCommand(),
+			evalCommand(),
+			evalBenchCommand(),
 			execCommand(),
 			imagesCommand(),
 			sandboxCommand(),

@@ -1,0 +1,9 @@
+// Package benchmarks loads HumanEval, HumanEval+, MBPP (full and test
+// split), sanitized MBPP and MBPP+, and evaluates programs on them in the
+// sandbox the way the official harnesses do.
+//
+// The integrity rule: a search sees a Task (prompt, entry point, visible
+// tests) and nothing else. Hidden tests and reference solutions live in
+// unexported fields of Problem and are read only by this package's
+// evaluation, after the search has chosen its candidate.
+package benchmarks
