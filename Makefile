@@ -5,7 +5,11 @@ BIN := bin/codetree
 # The codetree binary doubles as the in-container runner, so it must be static.
 export CGO_ENABLED := 0
 
-.PHONY: help build docker images test test-unit vet bench-sandbox demo clean
+# Dataset files: ../shared/data when it is there (as in CI), else the user cache.
+CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
+export CODETREE_DATA_DIR
+
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -25,14 +29,23 @@ vet: ## gofmt, go vet and go mod tidy checks
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-test: images vet ## run every test, Docker integration tests included
+test: images vet ## run every test, Docker integration tests included, then the gold checks
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
+	$(MAKE) gold
+
+gold: build ## score the reference solutions of HumanEval and MBPP; fails on any failure
+	$(BIN) eval --gold --dataset humaneval
+	$(BIN) eval --gold --dataset mbpp
+	$(BIN) eval --gold --dataset mbpp-sanitized
 
 test-unit: ## run the tests that need no Docker
 	$(GO) test -short ./...
 
 bench-sandbox: images ## latency and throughput of both sandbox modes vs a bare host process
 	$(BIN) sandbox bench
+
+bench-eval: images ## codetree eval vs a process-per-sample evaluator on the HumanEval references
+	$(BIN) eval-bench --dataset humaneval
 
 demo: images ## run example programs through the sandbox
 	@for f in examples/*.py examples/*.go; do \

@@ -19,8 +19,8 @@ import (
 func countingRunner(calls *atomic.Int32, result string, elapsed float64) Runner {
 	return evalRunnerFunc(func(ctx context.Context, req sandbox.Request) (sandbox.Result, error) {
 		calls.Add(1)
-		if got := req.Command[len(req.Command)-1]; got != "60" {
-			return sandbox.Result{}, errors.New("calibration run with time limit " + got + ", want 60")
+		if got := string(req.Files["manifest.json"]); !strings.HasSuffix(got, `"timeout":60}]`) {
+			return sandbox.Result{}, errors.New("calibration run with manifest " + got + ", want a time limit of 60")
 		}
 		return sandbox.Result{Status: sandbox.StatusPassed, Stdout: reportStdout(result, elapsed)}, nil
 	})

