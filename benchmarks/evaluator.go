@@ -59,4 +59,7 @@ type EvalOptions struct {
 type Evaluator struct {
 	run  Runner
 	opts EvalOptions
+	// oracles holds the expected outputs of EvalPlus inputs, computed
+	// once per problem.
+	oracles *oracleCache
 }

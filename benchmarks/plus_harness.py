@@ -61,10 +61,9 @@ MBPP_OUTPUT_SET_EQ_TASKS = [
 ]
 MBPP_SPECIAL = ["are_equivalent", "sum_div", "surface_Area", "digit_distance_nums"]
 
-# Expected outputs whose pickle is larger than this, compared by == only
-# (no tolerance, no special oracle), are stored as a digest of a canonical
-# encoding instead of the value: HumanEval/15's outputs alone pickle to
-# about 147 MB.
+# Expected outputs that take more memory than this, compared by == only
+# (no tolerance, no special oracle), are stored as digests instead of the
+# value: HumanEval/15's outputs alone pickle to about 147 MB.
 DIGEST_THRESHOLD = 64 * 1024
 
 
@@ -347,6 +346,24 @@ def repr_digest(x):
     return h.hexdigest()
 
 
+def larger_than(x, limit):
+    # Whether x takes more than limit bytes of memory (shared parts counted
+    # each time), looking no further than it takes to tell.
+    total = 0
+    stack = [x]
+    while stack:
+        v = stack.pop()
+        total += sys.getsizeof(v)
+        if total > limit:
+            return True
+        if isinstance(v, (list, tuple, set, frozenset)):
+            stack.extend(v)
+        elif isinstance(v, dict):
+            stack.extend(v.keys())
+            stack.extend(v.values())
+    return False
+
+
 def make_digest(out):
     if isinstance(out, str):
         return Digest("str", len(out), hashlib.sha256(out.encode("utf-8", "surrogatepass")).hexdigest())
@@ -546,7 +563,10 @@ def run_reference(cfg):
             (dataset == "mbpp" and (ep in MBPP_SPECIAL or ep in MBPP_OUTPUT_SET_EQ_TASKS or not_none))
             or (dataset == "humaneval" and ep == "find_zero"))
         times, expected, digests = [], [], 0
+        saw_float = False  # in this phase: EvalPlus's atol is 1e-6 after one
         for i, blob in enumerate(inputs):
+            if i == cfg["n_base"]:
+                saw_float = False
             args = pickle.loads(blob)
             try:
                 t0 = time.perf_counter()
@@ -556,15 +576,18 @@ def run_reference(cfg):
                 raise HarnessError("reference solution raised on %s: %s" % (name_input(i, cfg["n_base"]), exc_text(e)))
             if not_none:
                 out = out is not None
-            try:
-                p = pickle.dumps(out)
-            except Exception as e:
-                raise HarnessError("reference output on %s cannot be pickled: %s" % (name_input(i, cfg["n_base"]), exc_text(e)))
-            if digestable and len(p) > DIGEST_THRESHOLD and not is_floats(out):
+            p = None
+            saw_float = saw_float or is_floats(out)
+            if digestable and not saw_float and larger_than(out, DIGEST_THRESHOLD):
                 d = make_digest(out)
                 if d is not None:
                     p = pickle.dumps(d)
                     digests += 1
+            if p is None:
+                try:
+                    p = pickle.dumps(out)
+                except Exception as e:
+                    raise HarnessError("reference output on %s cannot be pickled: %s" % (name_input(i, cfg["n_base"]), exc_text(e)))
             expected.append(p)
             del out, args
     finally:
@@ -719,7 +742,7 @@ def run_phase(token, code, cfg, inputs, expected, lo, hi, budget):
     shm.close()
 
     if killed is not None:
-        return {"status": "timeout", "index": index if index >= 0 else lo,
+        return {"status": "timeout", "index": index,
                 "reason": "timed out" + ("" if killed == "timeout" else " (phase budget)")}
     msg = None
     for line in buf.decode("utf-8", "replace").splitlines():
@@ -739,8 +762,8 @@ def run_phase(token, code, cfg, inputs, expected, lo, hi, budget):
         what = "exited with status %d" % os.WEXITSTATUS(status)
     if index < 0:
         return {"status": "fail", "index": -1, "reason": "the program " + what + " while loading"}
-    where = "during" if in_call else "after"
-    return {"status": "fail", "index": index, "reason": "the program %s %s" % (what, where)}
+    return {"status": "fail", "index": index, "reason": "the program " + what,
+            "where": "during" if in_call else "after"}
 
 
 def wait_briefly(pid):
@@ -760,6 +783,12 @@ def run_sample(cfg, token):
         raise HarnessError("oracle.bin does not match config.json")
     with open("program.py") as f:
         code = f.read()
+    # What the program could read is gone before it runs.
+    for name in ("oracle.bin", "config.json", "program.py"):
+        try:
+            os.remove(name)
+        except OSError:
+            pass
     result = {"status": "pass", "base": "pass", "plus": "pass", "index": -1, "reason": ""}
     phases = (("base", 0, n_base, cfg["budgets"][0]), ("plus", n_base, len(inputs), cfg["budgets"][1]))
     for name, lo, hi, budget in phases:
@@ -768,7 +797,8 @@ def run_sample(cfg, token):
         r = run_phase(token, code, cfg, inputs, expected, lo, hi, budget)
         if r["status"] == "pass":
             continue
-        result.update(status=r["status"], index=r["index"], reason=r["reason"], phase=name)
+        result.update(status=r["status"], index=r["index"], reason=r["reason"],
+                      where=r.get("where", "on"), phase=name)
         result[name] = r["status"]
         if name == "base":
             result["plus"] = "skipped"

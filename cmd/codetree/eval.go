@@ -122,8 +122,11 @@ func runEval(c *cli.Context) error {
 		TimeoutCap: c.Duration("timeout-cap"), Limits: limits,
 	})
 	attempted := attemptedProblems(lines, byID)
-	if err := ev.Calibrate(ctx, attempted, calibrationPath()); err != nil {
+	if err := ev.Calibrate(ctx, attempted, cachePath("reference-times.json")); err != nil {
 		return fmt.Errorf("measure reference solutions: %w", err)
+	}
+	if err := ev.PreparePlus(ctx, attempted, cachePath("plus-outputs")); err != nil {
+		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
 	}
 
 	var journal *benchmarks.Journal
@@ -176,8 +179,9 @@ func resolveDataDir(flag string) (string, error) {
 	return d, nil
 }
 
-// calibrationPath is where measured reference times are kept between runs.
-func calibrationPath() string {
+// cachePath is where measured reference times and expected outputs are
+// kept between runs, in the user cache folder; "" when there is none.
+func cachePath(name string) string {
 	d, err := os.UserCacheDir()
 	if err != nil {
 		return ""
@@ -186,7 +190,7 @@ func calibrationPath() string {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return ""
 	}
-	return filepath.Join(dir, "reference-times.json")
+	return filepath.Join(dir, name)
 }
 
 func parseKs(s string) ([]int, error) {
