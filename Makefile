@@ -33,10 +33,12 @@ test: images vet ## run every test, Docker integration tests included, then the 
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
 	$(MAKE) gold
 
-gold: build ## score the reference solutions of HumanEval and MBPP; fails on any failure
+gold: build ## score the reference solutions of every dataset; fails on any failure
 	$(BIN) eval --gold --dataset humaneval
 	$(BIN) eval --gold --dataset mbpp
 	$(BIN) eval --gold --dataset mbpp-sanitized
+	$(BIN) eval --gold --dataset humaneval+
+	$(BIN) eval --gold --dataset mbpp+
 
 test-unit: ## run the tests that need no Docker
 	$(GO) test -short ./...
@@ -44,8 +46,9 @@ test-unit: ## run the tests that need no Docker
 bench-sandbox: images ## latency and throughput of both sandbox modes vs a bare host process
 	$(BIN) sandbox bench
 
-bench-eval: images ## codetree eval vs a process-per-sample evaluator on the HumanEval references
+bench-eval: images ## codetree eval vs a process-per-sample evaluator on the HumanEval(+) references
 	$(BIN) eval-bench --dataset humaneval
+	$(BIN) eval-bench --dataset humaneval+
 
 demo: images ## run example programs through the sandbox
 	@for f in examples/*.py examples/*.go; do \
