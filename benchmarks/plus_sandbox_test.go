@@ -1,12 +1,14 @@
 package benchmarks
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -324,5 +326,57 @@ func TestPlusHarnessPython(t *testing.T) {
 	res := sandboxtest.Run(t, sb, req)
 	if !res.Passed() || !strings.Contains(res.Stdout, " passed, 0 failed") {
 		t.Fatalf("harness tests: %s (%s)\n%s\n%s", res.Status, res.Detail, res.Stdout, res.Stderr)
+	}
+}
+
+// TestEvaluatePlusBatch: samples scored together in one sandbox run get
+// the verdicts they get alone, and one cannot read another's expected
+// outputs or disturb it.
+func TestEvaluatePlusBatch(t *testing.T) {
+	t.Parallel()
+	sb := plusSandbox(t)
+	var runs atomic.Int32
+	e := NewEvaluator(evalRunnerFunc(func(ctx context.Context, req sandbox.Request) (sandbox.Result, error) {
+		runs.Add(1)
+		return sb.Run(ctx, req)
+	}), EvalOptions{})
+	p := plusProblem("Test/batch")
+	right := "    return sorted(x + k for x in xs)\n"
+	items := []Item{
+		{p, Sample{Completion: right}},
+		// Wrong only on plus input 17, the first with 7 elements.
+		{p, Sample{Completion: "    return sorted(x + k for x in xs) if len(xs) < 7 else []\n"}},
+		// Looks for a sibling's files, exits early, leaves a process behind.
+		{p, Sample{Completion: "    import glob, os\n    if glob.glob('../s*/oracle.bin') or glob.glob('../s*/program.py'):\n        return None\n    os.posix_spawn('/bin/sleep', ['sleep', '100'], {})\n    os._exit(0)\n"}},
+		{p, Sample{Completion: right}},
+	}
+	vs, err := e.EvaluateBatch(t.Context(), items)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []struct {
+		base, plus bool
+		plusResult string
+	}{
+		{true, true, "passed"},
+		{true, false, "failed: wrong output on plus input 17"},
+		{false, false, ""},
+		{true, true, "passed"},
+	}
+	for i, w := range want {
+		v := vs[i]
+		if v.Plus == nil || v.Passed != w.base || v.Plus.Passed != w.plus {
+			t.Errorf("item %d: %+v (plus %+v), want base %v plus %v", i, v, v.Plus, w.base, w.plus)
+			continue
+		}
+		if w.plusResult != "" && v.Plus.Result != w.plusResult {
+			t.Errorf("item %d: plus result %q, want %q", i, v.Plus.Result, w.plusResult)
+		}
+	}
+	if strings.Contains(vs[2].Result, "wrong output") {
+		t.Errorf("the early-exit sample found a sibling's files: %q", vs[2].Result)
+	}
+	if n := runs.Load(); n != 2 {
+		t.Errorf("%d sandbox runs, want 2: the reference's and one for the batch", n)
 	}
 }
