@@ -50,10 +50,12 @@ bench-eval: images ## codetree eval vs a process-per-sample evaluator on the Hum
 	$(BIN) eval-bench --dataset humaneval
 	$(BIN) eval-bench --dataset humaneval+
 
-demo: images ## run example programs through the sandbox
+demo: images ## run example programs through the sandbox, then score HumanEval's references
 	@for f in examples/*.py examples/*.go; do \
 		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
 	done
+	@echo "== codetree eval --gold --dataset humaneval"
+	@$(BIN) eval --gold --dataset humaneval
 
 clean: ## remove build outputs and leftover sandbox containers
 	-$(BIN) sandbox gc
