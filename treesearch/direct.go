@@ -1,0 +1,34 @@
+package treesearch
+
+import (
+	"context"
+
+	"github.com/codetree/codetree/agent"
+)
+
+// Direct asks the Solver once and returns its code: the baseline with one
+// generation, whatever the budget.
+type Direct struct{ Env Env }
+
+var _ Strategy = (*Direct)(nil)
+
+// Name is "direct".
+func (Direct) Name() string { return "direct" }
+
+// Search solves p with one generation.
+func (d Direct) Search(ctx context.Context, p Problem) (*Tree, error) {
+	r := newRecorder(d.Env, p, d.Name())
+	res, err := agent.Solver{C: d.Env.Model}.Solve(ctx, solveRequest(p, "", 0))
+	if _, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err); err != nil {
+		return r.tree, err
+	}
+	r.chooseBest()
+	return r.tree, nil
+}
+
+func solveRequest(p Problem, strategy string, sample int) agent.SolveRequest {
+	return agent.SolveRequest{
+		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, EntryPoint: p.EntryPoint,
+		Strategy: strategy, Sample: sample,
+	}
+}

@@ -1,0 +1,32 @@
+package treesearch
+
+import (
+	"context"
+
+	"github.com/codetree/codetree/sandbox"
+)
+
+// Problem is what a search may know of a task: the prompt, the function
+// to write and the visible tests. Hidden tests are not part of it: cmd
+// builds Problems from benchmarks.Task, which has none.
+type Problem struct {
+	ID         string
+	Lang       string // "python"
+	Prompt     string
+	EntryPoint string
+	Tests      []Test
+}
+
+// Test is one visible test. Call and Expected are set when the assert
+// has the form `assert CALL == EXPECTED`, so that feedback can show the
+// actual value next to the expected one.
+type Test struct {
+	Assert   string `json:"assert"`
+	Call     string `json:"call,omitempty"`
+	Expected string `json:"expected,omitempty"`
+}
+
+// Executor runs programs in the sandbox; *sandbox.Sandbox implements it.
+type Executor interface {
+	Run(ctx context.Context, req sandbox.Request) (sandbox.Result, error)
+}

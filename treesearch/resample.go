@@ -1,0 +1,35 @@
+package treesearch
+
+import (
+	"context"
+
+	"github.com/codetree/codetree/agent"
+)
+
+// Resample draws independent samples from the Solver, runs each against
+// the visible tests, and stops at the first that passes them all or when
+// the budget is spent; it returns the best-scored sample.
+type Resample struct{ Env Env }
+
+var _ Strategy = (*Resample)(nil)
+
+// Name is "resample".
+func (Resample) Name() string { return "resample" }
+
+// Search solves p with up to the budget's generations.
+func (s Resample) Search(ctx context.Context, p Problem) (*Tree, error) {
+	r := newRecorder(s.Env, p, s.Name())
+	for i := 0; r.left() > 0; i++ {
+		res, err := agent.Solver{C: s.Env.Model}.Solve(ctx, solveRequest(p, "", i))
+		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
+		if err != nil {
+			r.chooseBest()
+			return r.tree, err
+		}
+		if n.Feedback != nil && n.Feedback.AllPassed() {
+			break
+		}
+	}
+	r.chooseBest()
+	return r.tree, nil
+}

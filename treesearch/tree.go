@@ -1,0 +1,161 @@
+package treesearch
+
+import (
+	"context"
+	"strings"
+	"time"
+
+	"github.com/codetree/codetree/agent"
+)
+
+// Node is one candidate of a search, recorded whole: where it came from,
+// what the model wrote, what running it said.
+type Node struct {
+	ID     int    `json:"id"`
+	Parent int    `json:"parent"` // -1 for a root
+	Depth  int    `json:"depth"`
+	Role   string `json:"role"` // "solver" or "debugger"
+	// Strategy is the Thinker's strategy the node follows, Reflection the
+	// fix the Debugger was asked to make.
+	Strategy   string `json:"strategy,omitempty"`
+	Reflection string `json:"reflection,omitempty"`
+	Code       string `json:"code,omitempty"`
+	// Feedback is the visible-test result; Duplicate marks code already
+	// run in this search (the earlier feedback is reused, nothing runs).
+	Feedback  *Feedback `json:"feedback,omitempty"`
+	Duplicate bool      `json:"duplicate,omitempty"`
+	// Score ranks candidates: the visible pass fraction (plus the Critic's
+	// view in CodeTree).
+	Score float64 `json:"score"`
+	// ModelError is a model-output failure (no code, unparsable reply):
+	// the generation counts, the node has no code.
+	ModelError string        `json:"model_error,omitempty"`
+	Tokens     int           `json:"tokens"`
+	Cost       float64       `json:"cost_usd"`
+	Duration   time.Duration `json:"duration_ns"`
+}
+
+// Tree is the record of one problem's search.
+type Tree struct {
+	Problem  string  `json:"problem"`
+	Strategy string  `json:"strategy"`
+	Nodes    []*Node `json:"nodes"`
+	// Chosen is the ID of the candidate the search returns, -1 if none
+	// has code.
+	Chosen      int `json:"chosen"`
+	Generations int `json:"generations"`
+}
+
+// Answer is the code of the chosen node ("" when none has code).
+func (t *Tree) Answer() string {
+	if t.Chosen < 0 || t.Chosen >= len(t.Nodes) {
+		return ""
+	}
+	return t.Nodes[t.Chosen].Code
+}
+
+// Strategy searches for a program that solves a problem within a budget
+// of generations (every Solver or Debugger output counts one). An error
+// means an infrastructure failure (model endpoint, sandbox): the tree
+// holds what was done until then.
+type Strategy interface {
+	Name() string
+	Search(ctx context.Context, p Problem) (*Tree, error)
+}
+
+// tester runs a candidate against a problem's visible tests; *Tester
+// implements it.
+type tester interface {
+	Test(ctx context.Context, p Problem, code string) (Feedback, error)
+}
+
+// Env is what every strategy works with.
+type Env struct {
+	Model agent.Completer
+	Tests tester
+	// Budget is the number of generations per problem (default 20).
+	Budget int
+}
+
+func (e Env) budget() int {
+	if e.Budget <= 0 {
+		return 20
+	}
+	return e.Budget
+}
+
+// recorder grows a tree and runs each distinct candidate once.
+type recorder struct {
+	env  Env
+	p    Problem
+	tree *Tree
+	seen map[string]*Feedback
+}
+
+func newRecorder(env Env, p Problem, name string) *recorder {
+	return &recorder{env: env, p: p, tree: &Tree{Problem: p.ID, Strategy: name, Chosen: -1}, seen: make(map[string]*Feedback)}
+}
+
+func (r *recorder) left() int { return r.env.budget() - r.tree.Generations }
+
+// add records a generation's node: the model's output (or its model-output
+// error), then the feedback of running the code, once per distinct code.
+// Infrastructure errors are returned.
+func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genErr error) (*Node, error) {
+	if genErr != nil && !agent.IsModelOutput(genErr) {
+		return nil, genErr
+	}
+	r.tree.Generations++
+	n.ID = len(r.tree.Nodes)
+	n.Tokens, n.Cost = res.Response.Usage.Total(), res.Response.Cost
+	r.tree.Nodes = append(r.tree.Nodes, n)
+	if genErr != nil {
+		n.ModelError = genErr.Error()
+		return n, nil
+	}
+	n.Code = res.Code
+	key := normalize(res.Code)
+	if fb, ok := r.seen[key]; ok {
+		n.Feedback, n.Duplicate = fb, true
+	} else {
+		start := time.Now()
+		fb, err := r.env.Tests.Test(ctx, r.p, res.Code)
+		if err != nil {
+			return nil, err
+		}
+		n.Duration = time.Since(start)
+		n.Feedback = &fb
+		r.seen[key] = &fb
+	}
+	n.Score = n.Feedback.Fraction()
+	return n, nil
+}
+
+// chooseBest picks the highest-scored node with code, the earliest on ties.
+func (r *recorder) chooseBest() {
+	best := -1
+	for _, n := range r.tree.Nodes {
+		if n.Code == "" {
+			continue
+		}
+		if best < 0 || n.Score > r.tree.Nodes[best].Score {
+			best = n.ID
+		}
+	}
+	r.tree.Chosen = best
+}
+
+// normalize makes code that differs only in trailing spaces and blank
+// lines compare equal.
+func normalize(code string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(strings.ReplaceAll(code, "\r\n", "\n"), "\n") {
+		line = strings.TrimRight(line, " \t")
+		if line == "" {
+			continue
+		}
+		b.WriteString(line)
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
