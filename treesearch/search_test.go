@@ -127,3 +127,40 @@ func TestInfrastructureErrorStops(t *testing.T) {
 		t.Errorf("tree has %d nodes, %d generations; want the one before the failure", len(tree.Nodes), tree.Generations)
 	}
 }
+
+// TestReflexion: the failing candidate's feedback and the reflection reach
+// the Debugger's prompt, and the repair is recorded as its child.
+func TestReflexion(t *testing.T) {
+	t.Parallel()
+	m := &scriptedModel{replies: []string{
+		code("a - b"),
+		"1. The code subtracts instead of adding: use a + b.",
+		code("a + b"),
+	}}
+	tree, err := Reflexion{Env: Env{Model: m, Tests: &fakeTests{}, Budget: 5}}.Search(t.Context(), addProblem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tree.Nodes) != 2 || tree.Generations != 2 || tree.Chosen != 1 {
+		t.Fatalf("tree: %d nodes, %d generations, chosen %d; want 2, 2, 1", len(tree.Nodes), tree.Generations, tree.Chosen)
+	}
+	child := tree.Nodes[1]
+	if child.Parent != 0 || child.Depth != 1 || child.Role != "debugger" || !strings.Contains(child.Reflection, "a + b") {
+		t.Errorf("child %+v", child)
+	}
+	roles := []agent.Role{agent.RoleSolver, agent.RoleThinker, agent.RoleDebugger}
+	for i, want := range roles {
+		if m.reqs[i].Role != want {
+			t.Errorf("request %d role %s, want %s", i, m.reqs[i].Role, want)
+		}
+	}
+	var debugPrompt strings.Builder
+	for _, msg := range m.reqs[2].Messages {
+		debugPrompt.WriteString(msg.Content)
+	}
+	for _, want := range []string{"return a - b", "assert add(1, 2) == 3", "got -1", "use a + b"} {
+		if !strings.Contains(debugPrompt.String(), want) {
+			t.Errorf("the debugger's prompt lacks %q:\n%s", want, debugPrompt.String())
+		}
+	}
+}

@@ -75,6 +75,16 @@ type Env struct {
 	Tests tester
 	// Budget is the number of generations per problem (default 20).
 	Budget int
+	// FeedbackMax caps the test feedback shown to the model, in bytes
+	// (default 2000).
+	FeedbackMax int
+}
+
+func (e Env) feedbackMax() int {
+	if e.FeedbackMax <= 0 {
+		return 2000
+	}
+	return e.FeedbackMax
 }
 
 func (e Env) budget() int {

@@ -1,0 +1,70 @@
+package treesearch
+
+import (
+	"context"
+
+	"github.com/codetree/codetree/agent"
+)
+
+// Reflexion solves, runs the visible tests, asks the Thinker for a
+// reflection on the failure and the Debugger for a repair, and repeats
+// along one line until the tests pass or the budget is spent; it returns
+// the best-scored candidate.
+type Reflexion struct{ Env Env }
+
+var _ Strategy = (*Reflexion)(nil)
+
+// Name is "reflexion".
+func (Reflexion) Name() string { return "reflexion" }
+
+// Search solves p with up to the budget's generations.
+func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
+	r := newRecorder(s.Env, p, s.Name())
+	var cur *Node
+	for gen := 0; r.left() > 0; gen++ {
+		var (
+			n   *Node
+			err error
+		)
+		if cur == nil || cur.Code == "" {
+			// No code to repair (the start, or a reply without code).
+			res, gerr := agent.Solver{C: s.Env.Model}.Solve(ctx, solveRequest(p, "", gen))
+			n, err = r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, gerr)
+		} else {
+			n, err = s.repair(ctx, r, p, cur, gen)
+		}
+		if err != nil {
+			r.chooseBest()
+			return r.tree, err
+		}
+		cur = n
+		if n.Feedback != nil && n.Feedback.AllPassed() {
+			break
+		}
+	}
+	r.chooseBest()
+	return r.tree, nil
+}
+
+// repair asks for one reflection on cur's failure, then for the code that
+// follows it, and records the child.
+func (s Reflexion) repair(ctx context.Context, r *recorder, p Problem, cur *Node, sample int) (*Node, error) {
+	feedback := cur.Feedback.Format(s.Env.feedbackMax())
+	reflection := ""
+	refl, err := agent.Thinker{C: s.Env.Model}.Reflections(ctx, agent.ReflectionsRequest{
+		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: cur.Strategy,
+		Code: cur.Code, Feedback: feedback, Max: 1,
+	})
+	switch {
+	case err == nil && len(refl.Reflections) > 0:
+		reflection = refl.Reflections[0]
+	case err != nil && !agent.IsModelOutput(err):
+		return nil, err
+	}
+	res, gerr := agent.Debugger{C: s.Env.Model}.Debug(ctx, agent.DebugRequest{
+		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, EntryPoint: p.EntryPoint,
+		PrevCode: cur.Code, Feedback: feedback, Reflection: reflection, Sample: sample,
+	})
+	n := &Node{Parent: cur.ID, Depth: cur.Depth + 1, Role: string(agent.RoleDebugger), Strategy: cur.Strategy, Reflection: reflection}
+	return r.add(ctx, n, res, gerr)
+}
