@@ -27,6 +27,12 @@ type Node struct {
 	// Score ranks candidates: the visible pass fraction (plus the Critic's
 	// view in CodeTree).
 	Score float64 `json:"score"`
+	// CriticScore is the Critic's 0-5 score of a failing run; Verified its
+	// verdict on a run that passes every visible test.
+	CriticScore *int  `json:"critic_score,omitempty"`
+	Verified    *bool `json:"verified,omitempty"`
+	// Aborted: the node did worse than its parent and was not expanded.
+	Aborted bool `json:"aborted,omitempty"`
 	// ModelError is a model-output failure (no code, unparsable reply):
 	// the generation counts, the node has no code.
 	ModelError string        `json:"model_error,omitempty"`
