@@ -1,0 +1,431 @@
+package treesearch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// Output files of a run, under RunConfig.OutDir.
+const (
+	SamplesFile = "samples.jsonl" // {"task_id", "solution"}: `codetree eval` input
+	ResultsFile = "results.jsonl" // one line per scored problem; resume skips these
+	ErrorsFile  = "errors.jsonl"  // infrastructure errors; these problems are retried
+	SummaryFile = "summary.json"
+	TreesDir    = "trees"
+)
+
+// RunConfig says how to run a strategy over many problems.
+type RunConfig struct {
+	Strategy Strategy
+	// Concurrency is the number of problems searched at once (default 2).
+	Concurrency int
+	// OutDir receives the samples, results, errors, trees and summary.
+	OutDir string
+	// Progress, if set, gets a line per finished problem.
+	Progress io.Writer
+	// Classify names the class of an infrastructure error for
+	// errors.jsonl and RunSummary.Errors (default: "error").
+	Classify func(error) string
+}
+
+// Verdict is the hidden-test verdict of a problem's chosen code, from the
+// caller's scorer. Hidden tests never reach the search.
+type Verdict struct {
+	Passed     bool
+	Result     string
+	PlusPassed *bool // set for the plus datasets
+}
+
+// RunSummary totals a run directory: every line of results.jsonl counts,
+// including those of earlier, resumed runs.
+type RunSummary struct {
+	Problems  int `json:"problems"`  // given to this run
+	Attempted int `json:"attempted"` // with a result line
+	Solved    int `json:"solved"`
+	// PassAt1 is Solved/Attempted; PlusPassAt1 the same over the results
+	// with a plus verdict (nil if none has one).
+	PassAt1     float64  `json:"pass@1"`
+	PlusPassAt1 *float64 `json:"pass@1_plus,omitempty"`
+	// Errors counts, by class, the problems whose last attempt failed
+	// with an infrastructure error and that have no result.
+	Errors      map[string]int `json:"errors"`
+	Generations int            `json:"generations"`
+	// WallTime is this invocation's duration.
+	WallTime time.Duration `json:"wall_time_ns"`
+}
+
+type sampleLine struct {
+	TaskID   string `json:"task_id"`
+	Solution string `json:"solution"`
+}
+
+type resultLine struct {
+	TaskID      string `json:"task_id"`
+	Passed      bool   `json:"passed"`
+	Result      string `json:"result"`
+	PlusPassed  *bool  `json:"plus_passed,omitempty"`
+	Generations int    `json:"generations"`
+	Chosen      int    `json:"chosen"`
+	Strategy    string `json:"strategy"`
+}
+
+type errorLine struct {
+	TaskID string `json:"task_id"`
+	Error  string `json:"error"`
+	Class  string `json:"class"`
+}
+
+// Run searches each problem not yet in OutDir/results.jsonl with
+// cfg.Strategy, then scores the chosen code with score, after the search
+// has ended. Each outcome is appended to its file and flushed at once, so
+// a kill loses only the problems in flight and a rerun resumes. An
+// infrastructure error (from the search or score) is recorded in
+// errors.jsonl and the run goes on; the problem is retried on the next
+// run. When ctx is cancelled no new problem starts, the ones in flight
+// return, and Run writes the summary and returns ctx.Err(). Other errors
+// are failures to write the output.
+func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx context.Context, p Problem, code string) (Verdict, error)) (RunSummary, error) {
+	start := time.Now()
+	if cfg.Strategy == nil || score == nil {
+		return RunSummary{}, errors.New("run: no strategy or scorer")
+	}
+	if err := os.MkdirAll(filepath.Join(cfg.OutDir, TreesDir), 0o755); err != nil {
+		return RunSummary{}, fmt.Errorf("create output dir: %w", err)
+	}
+	w, err := openRunFiles(cfg.OutDir)
+	if err != nil {
+		return RunSummary{}, err
+	}
+	defer w.close()
+
+	var todo []Problem
+	for _, p := range problems {
+		if !w.done[p.ID] {
+			todo = append(todo, p)
+		}
+	}
+	limit := cfg.Concurrency
+	if limit <= 0 {
+		limit = 2
+	}
+	var g errgroup.Group
+	g.SetLimit(limit)
+	for _, p := range todo {
+		if ctx.Err() != nil {
+			break
+		}
+		g.Go(func() error {
+			if ctx.Err() != nil { // cancelled while waiting for a slot
+				return nil
+			}
+			return runOne(ctx, cfg, w, p, score)
+		})
+	}
+	werr := g.Wait()
+
+	sum, serr := summarize(cfg.OutDir, len(problems))
+	sum.WallTime = time.Since(start)
+	if serr == nil {
+		serr = writeJSONFile(filepath.Join(cfg.OutDir, SummaryFile), sum)
+	}
+	if err := errors.Join(werr, serr); err != nil {
+		return sum, err
+	}
+	return sum, ctx.Err()
+}
+
+// runOne searches, scores and records one problem. It returns only
+// failures to write the output.
+func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score func(context.Context, Problem, string) (Verdict, error)) error {
+	tree, err := cfg.Strategy.Search(ctx, p)
+	if tree != nil {
+		if werr := writeJSONFile(filepath.Join(cfg.OutDir, TreesDir, sanitize(p.ID)+".json"), tree); werr != nil {
+			return werr
+		}
+	}
+	var v Verdict
+	if err == nil {
+		v, err = score(ctx, p, tree.Answer())
+	}
+	if err != nil {
+		if ctx.Err() != nil {
+			// Cancelled, not broken: retried on the next run.
+			return nil
+		}
+		class := "error"
+		if cfg.Classify != nil {
+			class = cfg.Classify(err)
+		}
+		return w.recordError(cfg.Progress, errorLine{TaskID: p.ID, Error: err.Error(), Class: class})
+	}
+	return w.recordResult(cfg.Progress,
+		sampleLine{TaskID: p.ID, Solution: tree.Answer()},
+		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
+			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name()})
+}
+
+// runFiles appends lines to a run's jsonl files under one mutex.
+type runFiles struct {
+	mu                       sync.Mutex
+	samples, results, errors *os.File
+	done                     map[string]bool // task ids with a result
+	finished                 int
+}
+
+func openRunFiles(dir string) (*runFiles, error) {
+	w := &runFiles{done: make(map[string]bool)}
+	results, _, err := readLines(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		return nil, err
+	}
+	for _, raw := range results {
+		var r resultLine
+		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
+			w.done[r.TaskID] = true
+		}
+	}
+	// A kill between the sample and its result leaves a sample with no
+	// result: drop it, so that the retry does not duplicate the task.
+	if err := w.pruneSamples(filepath.Join(dir, SamplesFile)); err != nil {
+		return nil, err
+	}
+	for _, f := range []struct {
+		name string
+		dst  **os.File
+	}{{SamplesFile, &w.samples}, {ResultsFile, &w.results}, {ErrorsFile, &w.errors}} {
+		path := filepath.Join(dir, f.name)
+		if _, _, err := readLines(path); err != nil { // ends a torn line
+			w.close()
+			return nil, err
+		}
+		fh, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
+		if err != nil {
+			w.close()
+			return nil, fmt.Errorf("open %s: %w", f.name, err)
+		}
+		*f.dst = fh
+	}
+	return w, nil
+}
+
+func (w *runFiles) pruneSamples(path string) error {
+	lines, skipped, err := readLines(path)
+	if err != nil {
+		return err
+	}
+	var keep bytes.Buffer
+	dropped := skipped > 0
+	for _, raw := range lines {
+		var s sampleLine
+		if json.Unmarshal(raw, &s) != nil || !w.done[s.TaskID] {
+			dropped = true
+			continue
+		}
+		keep.Write(raw)
+		keep.WriteByte('\n')
+	}
+	if !dropped {
+		return nil
+	}
+	return writeFileAtomic(path, keep.Bytes())
+}
+
+func (w *runFiles) close() {
+	for _, f := range []*os.File{w.samples, w.results, w.errors} {
+		if f != nil {
+			f.Close()
+		}
+	}
+}
+
+// recordResult writes the sample, then the result that marks the problem
+// done.
+func (w *runFiles) recordResult(progress io.Writer, s sampleLine, r resultLine) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := appendJSON(w.samples, s); err != nil {
+		return err
+	}
+	if err := appendJSON(w.results, r); err != nil {
+		return err
+	}
+	w.done[r.TaskID] = true
+	w.finished++
+	if progress != nil {
+		status := "failed"
+		if r.Passed {
+			status = "passed"
+		}
+		fmt.Fprintf(progress, "%d %s %s generations=%d\n", w.finished, r.TaskID, status, r.Generations)
+	}
+	return nil
+}
+
+func (w *runFiles) recordError(progress io.Writer, e errorLine) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if err := appendJSON(w.errors, e); err != nil {
+		return err
+	}
+	w.finished++
+	if progress != nil {
+		fmt.Fprintf(progress, "%d %s error class=%s: %s\n", w.finished, e.TaskID, e.Class, oneLine(e.Error))
+	}
+	return nil
+}
+
+// appendJSON writes v as one line; os.File writes are unbuffered, so the
+// line is in the file when it returns.
+func appendJSON(f *os.File, v any) error {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("encode %s line: %w", filepath.Base(f.Name()), err)
+	}
+	if _, err := f.Write(append(b, '\n')); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(f.Name()), err)
+	}
+	return nil
+}
+
+// readLines returns the non-blank lines of a jsonl file that parse as
+// JSON, and how many lines do not; a missing file has none. A torn last
+// line (a kill mid-write) is skipped and terminated, so that the next
+// append starts afresh.
+func readLines(path string) (lines [][]byte, skipped int, err error) {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, 0, nil
+	}
+	if err != nil {
+		return nil, 0, fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	var out [][]byte
+	for _, line := range bytes.Split(b, []byte("\n")) {
+		line = bytes.TrimSpace(line)
+		if len(line) == 0 {
+			continue
+		}
+		if !json.Valid(line) {
+			skipped++
+			continue
+		}
+		out = append(out, line)
+	}
+	if len(b) > 0 && b[len(b)-1] != '\n' {
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, 0, fmt.Errorf("open %s: %w", filepath.Base(path), err)
+		}
+		_, werr := f.Write([]byte("\n"))
+		if err := errors.Join(werr, f.Close()); err != nil {
+			return nil, 0, fmt.Errorf("end torn line of %s: %w", filepath.Base(path), err)
+		}
+	}
+	return out, skipped, nil
+}
+
+// summarize totals results.jsonl (the last line of a task counts) and
+// the errors of problems without a result.
+func summarize(dir string, problems int) (RunSummary, error) {
+	sum := RunSummary{Problems: problems, Errors: make(map[string]int)}
+	results, _, err := readLines(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		return sum, err
+	}
+	byTask := make(map[string]resultLine)
+	for _, raw := range results {
+		var r resultLine
+		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
+			byTask[r.TaskID] = r
+		}
+	}
+	plus, plusPassed := 0, 0
+	for _, r := range byTask {
+		sum.Attempted++
+		sum.Generations += r.Generations
+		if r.Passed {
+			sum.Solved++
+		}
+		if r.PlusPassed != nil {
+			plus++
+			if *r.PlusPassed {
+				plusPassed++
+			}
+		}
+	}
+	if sum.Attempted > 0 {
+		sum.PassAt1 = float64(sum.Solved) / float64(sum.Attempted)
+	}
+	if plus > 0 {
+		p := float64(plusPassed) / float64(plus)
+		sum.PlusPassAt1 = &p
+	}
+	errs, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	if err != nil {
+		return sum, err
+	}
+	lastErr := make(map[string]string)
+	for _, raw := range errs {
+		var e errorLine
+		if json.Unmarshal(raw, &e) == nil && e.TaskID != "" {
+			lastErr[e.TaskID] = e.Class
+		}
+	}
+	for id, class := range lastErr {
+		if _, ok := byTask[id]; !ok {
+			sum.Errors[class]++
+		}
+	}
+	return sum, nil
+}
+
+// sanitize makes a task id a file name: "HumanEval/0" -> "HumanEval_0".
+func sanitize(id string) string {
+	s := strings.Map(func(r rune) rune {
+		switch {
+		case r >= 'a' && r <= 'z', r >= 'A' && r <= 'Z', r >= '0' && r <= '9', r == '-', r == '.':
+			return r
+		}
+		return '_'
+	}, id)
+	if s == "" || strings.Trim(s, ".") == "" {
+		s = "_" + s
+	}
+	return s
+}
+
+func writeJSONFile(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	return writeFileAtomic(path, append(b, '\n'))
+}
+
+// writeFileAtomic writes a temp file beside path and renames it over.
+func writeFileAtomic(path string, b []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
+	if err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	defer os.Remove(tmp.Name())
+	_, werr := tmp.Write(b)
+	if err := errors.Join(werr, tmp.Close()); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return nil
+}

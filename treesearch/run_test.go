@@ -1,0 +1,277 @@
+package treesearch
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeStrategy answers a problem with one node whose code is its
+// behaviour ("ok" or "bad"), or fails with an infrastructure error when
+// the behaviour is "err". It counts Search calls per problem; hook, if
+// set, runs first.
+type fakeStrategy struct {
+	mu    sync.Mutex
+	code  map[string]string
+	calls map[string]int
+	hook  func(ctx context.Context, p Problem) error
+}
+
+func newFake(code map[string]string) *fakeStrategy {
+	return &fakeStrategy{code: code, calls: make(map[string]int)}
+}
+
+func (f *fakeStrategy) Name() string { return "fake" }
+
+func (f *fakeStrategy) Search(ctx context.Context, p Problem) (*Tree, error) {
+	f.mu.Lock()
+	f.calls[p.ID]++
+	c := f.code[p.ID]
+	f.mu.Unlock()
+	if f.hook != nil {
+		if err := f.hook(ctx, p); err != nil {
+			return nil, err
+		}
+	}
+	if c == "err" {
+		return &Tree{Problem: p.ID, Strategy: "fake", Chosen: -1, Generations: 1}, errors.New("503 from the model")
+	}
+	return &Tree{Problem: p.ID, Strategy: "fake", Nodes: []*Node{{Code: c}}, Chosen: 0, Generations: 3}, nil
+}
+
+func (f *fakeStrategy) callCount() map[string]int {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	out := make(map[string]int)
+	for k, v := range f.calls {
+		out[k] = v
+	}
+	return out
+}
+
+// fakeScore passes "ok" code; plus tests pass it too, except for the
+// problem "P/plusfail".
+func fakeScore(_ context.Context, p Problem, code string) (Verdict, error) {
+	passed := code == "ok"
+	plus := passed && p.ID != "P/plusfail"
+	result := "passed"
+	if !passed {
+		result = "failed: wrong answer"
+	}
+	return Verdict{Passed: passed, Result: result, PlusPassed: &plus}, nil
+}
+
+func problems(ids ...string) []Problem {
+	var ps []Problem
+	for _, id := range ids {
+		ps = append(ps, Problem{ID: id})
+	}
+	return ps
+}
+
+func readJSONL[T any](t *testing.T, path string) []T {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []T
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var v T
+		if err := json.Unmarshal([]byte(line), &v); err != nil {
+			t.Fatalf("%s: bad line %q: %v", filepath.Base(path), line, err)
+		}
+		out = append(out, v)
+	}
+	return out
+}
+
+func TestRunWritesFiles(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	s := newFake(map[string]string{"P/0": "ok", "P/1": "bad", "P/plusfail": "ok", "P/3": "err"})
+	var progress bytes.Buffer
+	cfg := RunConfig{Strategy: s, Concurrency: 3, OutDir: dir, Progress: &progress,
+		Classify: func(error) string { return "server" }}
+	sum, err := Run(t.Context(), cfg, problems("P/0", "P/1", "P/plusfail", "P/3"), fakeScore)
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	if sum.Problems != 4 || sum.Attempted != 3 || sum.Solved != 2 || sum.Generations != 9 {
+		t.Errorf("summary %+v; want 4 problems, 3 attempted, 2 solved, 9 generations", sum)
+	}
+	if sum.PassAt1 != 2.0/3 || sum.PlusPassAt1 == nil || *sum.PlusPassAt1 != 1.0/3 {
+		t.Errorf("pass@1 %v, plus %v; want 2/3 and 1/3", sum.PassAt1, sum.PlusPassAt1)
+	}
+	if len(sum.Errors) != 1 || sum.Errors["server"] != 1 {
+		t.Errorf("errors %v; want server:1", sum.Errors)
+	}
+	if n := strings.Count(progress.String(), "\n"); n != 4 {
+		t.Errorf("%d progress lines, want 4:\n%s", n, progress.String())
+	}
+
+	samples := readJSONL[map[string]any](t, filepath.Join(dir, SamplesFile))
+	if len(samples) != 3 {
+		t.Fatalf("%d samples, want 3", len(samples))
+	}
+	for _, s := range samples {
+		if _, ok := s["solution"].(string); !ok || s["task_id"] == "" || len(s) != 2 {
+			t.Errorf("sample %v; want task_id and solution only", s)
+		}
+	}
+	results := readJSONL[resultLine](t, filepath.Join(dir, ResultsFile))
+	byID := make(map[string]resultLine)
+	for _, r := range results {
+		byID[r.TaskID] = r
+	}
+	if r := byID["P/0"]; !r.Passed || r.Result != "passed" || r.Generations != 3 || r.Chosen != 0 || r.Strategy != "fake" || r.PlusPassed == nil || !*r.PlusPassed {
+		t.Errorf("P/0 result %+v", r)
+	}
+	if r := byID["P/1"]; r.Passed || !strings.HasPrefix(r.Result, "failed") {
+		t.Errorf("P/1 result %+v; want failed", r)
+	}
+	errs := readJSONL[errorLine](t, filepath.Join(dir, ErrorsFile))
+	if len(errs) != 1 || errs[0].TaskID != "P/3" || errs[0].Class != "server" || !strings.Contains(errs[0].Error, "503") {
+		t.Errorf("errors %+v; want one server error for P/3", errs)
+	}
+	// Trees, including the partial tree of the failed search.
+	for _, name := range []string{"P_0.json", "P_1.json", "P_plusfail.json", "P_3.json"} {
+		var tree Tree
+		b, err := os.ReadFile(filepath.Join(dir, TreesDir, name))
+		if err != nil || json.Unmarshal(b, &tree) != nil || tree.Strategy != "fake" {
+			t.Errorf("tree %s: %v %s", name, err, b)
+		}
+	}
+	var raw map[string]any
+	b, _ := os.ReadFile(filepath.Join(dir, SummaryFile))
+	if err := json.Unmarshal(b, &raw); err != nil || raw["pass@1"] == nil || raw["pass@1_plus"] == nil {
+		t.Errorf("summary.json %s; want pass@1 and pass@1_plus", b)
+	}
+}
+
+func TestRunResume(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ps := problems("A", "B", "C")
+	first := newFake(map[string]string{"A": "ok", "B": "err", "C": "bad"})
+	sum, err := Run(t.Context(), RunConfig{Strategy: first, OutDir: dir}, ps, fakeScore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sum.Attempted != 2 || sum.Errors["error"] != 1 {
+		t.Fatalf("first run %+v; want 2 attempted, 1 error of the default class", sum)
+	}
+
+	second := newFake(map[string]string{"A": "ok", "B": "ok", "C": "bad"})
+	sum, err = Run(t.Context(), RunConfig{Strategy: second, OutDir: dir}, ps, fakeScore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := second.callCount(); len(calls) != 1 || calls["B"] != 1 {
+		t.Errorf("second run searched %v; want only B, once", calls)
+	}
+	if sum.Attempted != 3 || sum.Solved != 2 || len(sum.Errors) != 0 || sum.Generations != 9 {
+		t.Errorf("second run %+v; want 3 attempted (resumed ones included), 2 solved, no errors", sum)
+	}
+	if n := len(readJSONL[sampleLine](t, filepath.Join(dir, SamplesFile))); n != 3 {
+		t.Errorf("%d samples, want 3", n)
+	}
+}
+
+func TestRunTornLines(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	// A was done; the kill came while B's result was being written, after
+	// its sample.
+	must := func(err error) {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	must(os.WriteFile(filepath.Join(dir, ResultsFile),
+		[]byte(`{"task_id":"A","passed":true,"result":"passed","generations":2,"chosen":0,"strategy":"fake"}`+"\n"+`{"task_id":"B","pas`), 0o644))
+	must(os.WriteFile(filepath.Join(dir, SamplesFile),
+		[]byte(`{"task_id":"A","solution":"ok"}`+"\n"+`{"task_id":"B","solution":"bad"}`+"\n"), 0o644))
+
+	s := newFake(map[string]string{"A": "ok", "B": "ok"})
+	sum, err := Run(t.Context(), RunConfig{Strategy: s, OutDir: dir}, problems("A", "B"), fakeScore)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if calls := s.callCount(); len(calls) != 1 || calls["B"] != 1 {
+		t.Errorf("searched %v; want only B", calls)
+	}
+	if sum.Attempted != 2 || sum.Solved != 2 || sum.Generations != 5 {
+		t.Errorf("summary %+v; want 2 attempted, 2 solved, 5 generations", sum)
+	}
+	samples := readJSONL[sampleLine](t, filepath.Join(dir, SamplesFile))
+	if len(samples) != 2 || samples[1].TaskID != "B" || samples[1].Solution != "ok" {
+		t.Errorf("samples %+v; want A then the new B only", samples)
+	}
+	// The torn line stays, ended, and the new result starts a line of
+	// its own.
+	b, _ := os.ReadFile(filepath.Join(dir, ResultsFile))
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	var last resultLine
+	if len(lines) != 3 || json.Unmarshal([]byte(lines[2]), &last) != nil || last.TaskID != "B" || !last.Passed {
+		t.Errorf("results.jsonl:\n%s\nwant A, the torn line, then B", b)
+	}
+}
+
+func TestRunCancel(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	s := newFake(map[string]string{"P0": "ok", "P1": "ok", "P2": "ok", "P3": "ok", "P4": "ok"})
+	// P0 is the Ctrl-C: once P1 is in flight it cancels and then
+	// finishes normally; P1 waits for the cancellation and returns it.
+	started := make(chan struct{})
+	s.hook = func(ctx context.Context, p Problem) error {
+		switch p.ID {
+		case "P0":
+			<-started
+			cancel()
+		case "P1":
+			close(started)
+			<-ctx.Done()
+			return ctx.Err()
+		}
+		return nil
+	}
+	sum, err := Run(ctx, RunConfig{Strategy: s, Concurrency: 2, OutDir: dir}, problems("P0", "P1", "P2", "P3", "P4"), fakeScore)
+	if !errors.Is(err, context.Canceled) {
+		t.Fatalf("err = %v, want context.Canceled", err)
+	}
+	if calls := s.callCount(); len(calls) != 2 || calls["P0"] != 1 || calls["P1"] != 1 {
+		t.Errorf("searched %v; want only the two in flight", calls)
+	}
+	if sum.Attempted != 1 || len(sum.Errors) != 0 {
+		t.Errorf("summary %+v; want P0 recorded and the cancelled P1 not counted as an error", sum)
+	}
+	if _, err := os.Stat(filepath.Join(dir, SummaryFile)); err != nil {
+		t.Errorf("no summary after cancel: %v", err)
+	}
+	if b, _ := os.ReadFile(filepath.Join(dir, ErrorsFile)); len(b) != 0 {
+		t.Errorf("errors.jsonl = %s; a cancelled problem is retried, not an error", b)
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	t.Parallel()
+	for in, want := range map[string]string{"HumanEval/0": "HumanEval_0", "Mbpp/12": "Mbpp_12", "..": "_..", "a b:c": "a_b_c", "11": "11"} {
+		if got := sanitize(in); got != want {
+			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
