@@ -1,0 +1,160 @@
+package simllm
+
+import (
+	"hash/fnv"
+	"math/rand"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/codetree/codetree/benchmarks"
+)
+
+// Faults are the rates (0 to 1) at which a request fails instead of being
+// answered. They are rolled once per request, in this order, from one draw.
+type Faults struct {
+	RateLimit   float64 // HTTP 429 with Retry-After: 1
+	ServerError float64 // HTTP 500
+	Hang        float64 // no answer until the client goes away
+	Malformed   float64 // a 200 whose body is not valid JSON
+	NoCode      float64 // a reply without a code block
+}
+
+// Options shape the Model's behaviour.
+type Options struct {
+	Seed int64
+	// RepairRate is the probability that the debugger, shown failing test
+	// feedback, returns the reference solution. Default 0.7.
+	RepairRate float64
+	// CorrectRate is the probability that a solver reply is the reference
+	// solution. Default 0.5.
+	CorrectRate float64
+	// Latency is slept (context-aware) before each answer.
+	Latency time.Duration
+	Faults  Faults
+}
+
+// DefaultOptions returns the default rates.
+func DefaultOptions() Options { return Options{RepairRate: 0.7, CorrectRate: 0.5} }
+
+// Model is the simulated model. It is safe for concurrent use.
+type Model struct {
+	opts     Options
+	problems []problem
+
+	mu     sync.Mutex
+	faults *rand.Rand // fault draws: not tied to the request, so retries can succeed
+}
+
+// problem is what the Model knows of one benchmark problem.
+type problem struct {
+	id         string
+	prompt     string // Task().Prompt, trimmed
+	entryPoint string
+	defLine    string // the entry point's def line, trimmed
+	reference  string // the full reference program
+	bodyFrom   int    // first line of reference that may be mutated
+}
+
+// New returns a Model answering about problems. Zero RepairRate and
+// CorrectRate mean the defaults; set them negative for 0.
+func New(problems []*benchmarks.Problem, opts Options) *Model {
+	d := DefaultOptions()
+	if opts.RepairRate == 0 {
+		opts.RepairRate = d.RepairRate
+	}
+	if opts.CorrectRate == 0 {
+		opts.CorrectRate = d.CorrectRate
+	}
+	m := &Model{opts: opts, faults: rand.New(rand.NewSource(opts.Seed))}
+	for _, p := range problems {
+		m.problems = append(m.problems, newProblem(p))
+	}
+	return m
+}
+
+// newProblem builds the reference program: the prompt followed by the
+// completion for HumanEval, the full solution for MBPP.
+func newProblem(p *benchmarks.Problem) problem {
+	t := p.Task()
+	g := p.GoldSample()
+	pr := problem{id: t.ID, prompt: strings.TrimSpace(t.Prompt), entryPoint: t.EntryPoint}
+	if g.Completion != "" {
+		pr.reference = t.Prompt + g.Completion
+		pr.bodyFrom = strings.Count(t.Prompt, "\n")
+	} else {
+		pr.reference = g.Solution
+	}
+	pr.defLine = findDef(pr.reference, t.EntryPoint)
+	return pr
+}
+
+// findDef returns the trimmed def line of entry in code, or "".
+func findDef(code, entry string) string {
+	if entry == "" {
+		return ""
+	}
+	re := regexp.MustCompile(`(?m)^\s*def\s+` + regexp.QuoteMeta(entry) + `\s*\(.*$`)
+	return strings.TrimSpace(re.FindString(code))
+}
+
+// lookup finds the problem a conversation is about: the one whose prompt
+// appears in the user text, else whose def line does, else whose entry
+// point the system message names. nil when none.
+func (m *Model) lookup(system, user string) *problem {
+	var best *problem
+	for i := range m.problems {
+		p := &m.problems[i]
+		if p.prompt != "" && strings.Contains(user, p.prompt) {
+			if best == nil || len(p.prompt) > len(best.prompt) {
+				best = p
+			}
+		}
+	}
+	if best != nil {
+		return best
+	}
+	for i := range m.problems {
+		p := &m.problems[i]
+		if p.defLine != "" && strings.Contains(user, p.defLine) {
+			return p
+		}
+	}
+	for i := range m.problems {
+		p := &m.problems[i]
+		if p.entryPoint != "" && strings.Contains(system, "`"+p.entryPoint+"`") {
+			return p
+		}
+	}
+	return nil
+}
+
+// rollFault draws the fault of one request, "" for none.
+func (m *Model) rollFault() string {
+	f := m.opts.Faults
+	m.mu.Lock()
+	u := m.faults.Float64()
+	m.mu.Unlock()
+	for _, c := range []struct {
+		name string
+		rate float64
+	}{{"ratelimit", f.RateLimit}, {"server", f.ServerError}, {"hang", f.Hang}, {"malformed", f.Malformed}, {"nocode", f.NoCode}} {
+		if u < c.rate {
+			return c.name
+		}
+		u -= c.rate
+	}
+	return ""
+}
+
+// rngFor returns the random source of one conversation: a function of the
+// seed and the text only.
+func (m *Model) rngFor(parts ...string) *rand.Rand {
+	h := fnv.New64a()
+	for _, p := range parts {
+		h.Write([]byte(p))
+		h.Write([]byte{0})
+	}
+	return rand.New(rand.NewSource(int64(h.Sum64()) ^ m.opts.Seed))
+}
