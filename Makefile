@@ -50,13 +50,14 @@ bench-eval: images ## codetree eval vs a process-per-sample evaluator on the Hum
 	$(BIN) eval-bench --dataset humaneval
 	$(BIN) eval-bench --dataset humaneval+
 
-demo: images ## run example programs through the sandbox, then score HumanEval's references
+demo: images ## run example programs in the sandbox, then CodeTree with the simulated model on 20 HumanEval problems
 	@for f in examples/*.py examples/*.go; do \
 		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
 	done
-	@echo "== codetree eval --gold --dataset humaneval"
-	@$(BIN) eval --gold --dataset humaneval
+	@echo "== codetree bench --model sim --dataset humaneval --strategy codetree --limit 20"
+	@rm -rf runs/demo
+	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --out runs/demo
 
 clean: ## remove build outputs and leftover sandbox containers
 	-$(BIN) sandbox gc
-	rm -rf bin
+	rm -rf bin runs/demo

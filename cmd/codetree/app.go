@@ -99,6 +99,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		ExitErrHandler: func(*cli.Context, error) {},
 		Commands: []*cli.Command{
 			askCommand(),
+			benchCommand(),
 			evalCommand(),
 			evalBenchCommand(),
 			execCommand(),

@@ -18,7 +18,7 @@ import (
 	"github.com/codetree/codetree/sandbox"
 )
 
-func benchCommand() *cli.Command {
+func sandboxBenchCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "measure run latency and throughput of both sandbox modes against a bare host process",
@@ -32,7 +32,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "image", Usage: "image to run in (default: the built-in Python image)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the measures as JSON"},
 		},
-		Action: runBench,
+		Action: runSandboxBench,
 	}
 }
 
@@ -45,7 +45,7 @@ type benchRow struct {
 	Ratio     float64 `json:"ratio_to_bare_p50"`
 }
 
-func runBench(c *cli.Context) error {
+func runSandboxBench(c *cli.Context) error {
 	ctx := c.Context
 	n := c.Int("n")
 	if n < 10 {

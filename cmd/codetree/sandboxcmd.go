@@ -28,7 +28,7 @@ func sandboxCommand() *cli.Command {
 					return err
 				},
 			},
-			benchCommand(),
+			sandboxBenchCommand(),
 		},
 	}
 }

