@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -183,8 +184,8 @@ func runBench(c *cli.Context) error {
 	if sum.PlusPassAt1 != nil {
 		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
 	}
-	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, errors %v, wall %s\nrun folder: %s\n",
-		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, sum.Errors, sum.WallTime.Round(time.Millisecond), out)
+	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, wall %s\nrun folder: %s\n",
+		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), sum.WallTime.Round(time.Millisecond), out)
 	return runErr
 }
 
@@ -328,4 +329,16 @@ func parseFaults(s string) (simllm.Faults, error) {
 		}
 	}
 	return f, nil
+}
+
+func describeErrors(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
 }
