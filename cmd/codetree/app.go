@@ -105,6 +105,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			imagesCommand(),
 			sandboxCommand(),
+			simLLMCommand(),
 		},
 	}
 	markUsageErrors(app.Commands)

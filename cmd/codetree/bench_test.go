@@ -1,12 +1,16 @@
 package main
 
 import (
+	"bufio"
 	"encoding/json"
+	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/codetree/codetree/sandbox/sandboxtest"
 )
 
 // TestBenchSimulated runs codetree bench with the simulated model on a few
@@ -59,5 +63,40 @@ func TestBenchSimulated(t *testing.T) {
 	}
 	if strings.Contains(string(b), "HumanEval/0 ") {
 		t.Errorf("resume searched a finished problem again:\n%s", b)
+	}
+}
+
+// TestSimLLMServesAsk: `codetree sim-llm` answers `codetree ask` for a
+// HumanEval problem with code that defines its entry point.
+func TestSimLLMServesAsk(t *testing.T) {
+	if os.Getenv("CODETREE_DATA_DIR") == "" {
+		t.Skip("CODETREE_DATA_DIR is not set")
+	}
+	bin := sandboxtest.RunnerBinary(t)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	srv := exec.Command(bin, "sim-llm", "--addr", addr)
+	stdout, err := srv.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := srv.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = srv.Process.Kill(); _ = srv.Wait() })
+	if line, _ := bufio.NewReader(stdout).ReadString('\n'); !strings.Contains(line, addr) {
+		t.Fatalf("sim-llm said %q", line)
+	}
+	prompt := "def add(x: int, y: int):\n    \"\"\"Add two numbers x and y\n    >>> add(2, 3)\n    5\n    \"\"\"\n"
+	out, err := exec.Command(bin, "ask", "--model", "sim", "--base-url", "http://"+addr+"/v1", "--role", "solver", "--entry-point", "add", prompt).Output()
+	if err != nil {
+		t.Fatalf("ask: %v", err)
+	}
+	if !strings.Contains(string(out), "def add(") {
+		t.Errorf("the simulated solver wrote %q", out)
 	}
 }
