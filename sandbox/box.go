@@ -103,7 +103,12 @@ func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.H
 // runner to say it is ready.
 func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error) {
 	cfg, host := s.containerConfig(spec)
-	created, err := s.docker.ContainerCreate(ctx, cfg, host, nil, nil, "")
+	// Not cancelled with ctx: a create cut short on the client side can
+	// still complete in the daemon, leaving a container nobody knows of.
+	// Once the ID is known, the error path below removes it.
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 60*time.Second)
+	created, err := s.docker.ContainerCreate(cctx, cfg, host, nil, nil, "")
+	cancel()
 	if err != nil {
 		return nil, fmt.Errorf("create container from %s: %w", spec.image, err)
 	}

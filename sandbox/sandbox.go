@@ -309,6 +309,19 @@ func (s *Sandbox) Close(ctx context.Context) error {
 	s.retiring.Wait()
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
 	defer cancel()
-	_, err := s.sweepOwn(ctx)
+	// A container whose creation was under way when ctx was cancelled
+	// (Ctrl-C) can appear after a first sweep: sweep until none is left.
+	var err error
+	for attempt := 0; attempt < 10; attempt++ {
+		var n int
+		if n, err = s.sweepOwn(ctx); err == nil && n == 0 {
+			break
+		}
+		select {
+		case <-ctx.Done():
+			return errors.Join(err, ctx.Err(), s.docker.Close())
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 	return errors.Join(err, s.docker.Close())
 }
