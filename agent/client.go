@@ -151,8 +151,22 @@ func isReasoningModel(model string) bool {
 	return false
 }
 
+// sampleSeed is the seed sent for a request: independent samples of one
+// prompt (Request.Sample > 0) get distinct seeds, base + sample, so that a
+// server that honours seeds gives distinct but reproducible samples.
+func sampleSeed(seed *int, sample int) *int {
+	if sample == 0 {
+		return seed
+	}
+	s := sample
+	if seed != nil {
+		s += *seed
+	}
+	return &s
+}
+
 func (p plan) openaiRequest(model string, seed *int) openai.ChatCompletionRequest {
-	r := openai.ChatCompletionRequest{Model: model, Seed: seed, Messages: make([]openai.ChatCompletionMessage, len(p.req.Messages))}
+	r := openai.ChatCompletionRequest{Model: model, Seed: sampleSeed(seed, p.req.Sample), Messages: make([]openai.ChatCompletionMessage, len(p.req.Messages))}
 	for i, m := range p.req.Messages {
 		r.Messages[i] = openai.ChatCompletionMessage{Role: m.Role, Content: m.Content}
 	}

@@ -503,3 +503,35 @@ func TestConcurrencyBound(t *testing.T) {
 		t.Errorf("server got %d requests, want %d", srv.Count(), calls)
 	}
 }
+
+// TestSampleSeeds: independent samples of one prompt carry distinct,
+// reproducible seeds.
+func TestSampleSeeds(t *testing.T) {
+	t.Parallel()
+	srv := agenttest.NewServer(t)
+	seed := 7
+	for _, tc := range []struct {
+		seed   *int
+		sample int
+		want   *int
+	}{{nil, 0, nil}, {nil, 2, intPtr(2)}, {&seed, 0, intPtr(7)}, {&seed, 3, intPtr(10)}} {
+		srv.Reply("ok")
+		cfg := DefaultConfig()
+		cfg.Model, cfg.BaseURL, cfg.Seed, cfg.MaxRetries = "m", srv.URL(), tc.seed, 0
+		c, err := New(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.Complete(t.Context(), Request{Messages: []Message{{Role: "user", Content: "hi"}}, Sample: tc.sample}); err != nil {
+			t.Fatal(err)
+		}
+		c.Close()
+		reqs := srv.Requests()
+		got := reqs[len(reqs)-1].Seed
+		if (got == nil) != (tc.want == nil) || (got != nil && *got != *tc.want) {
+			t.Errorf("seed %v sample %d: sent %v, want %v", tc.seed, tc.sample, deref(got), deref(tc.want))
+		}
+	}
+}
+
+func intPtr(i int) *int { return &i }
