@@ -180,12 +180,16 @@ func runBench(c *cli.Context) error {
 	if simulated {
 		label = " (simulated model)"
 	}
+	if err := treesearch.WriteReport(out, fmt.Sprintf("%s %s on %s%s", strategy.Name(), cfg.Model, ds, label), reportFacts(full)); err != nil {
+		return err
+	}
 	fmt.Fprintf(c.App.Writer, "%s %s on %s%s: pass@1 %.4f over %d of %d problems", strategy.Name(), cfg.Model, ds, label, sum.PassAt1, sum.Attempted, sum.Problems)
 	if sum.PlusPassAt1 != nil {
 		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
 	}
-	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, wall %s\nrun folder: %s\n",
-		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), sum.WallTime.Round(time.Millisecond), out)
+	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, wall %s\nrun folder: %s (report: %s)\n",
+		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), sum.WallTime.Round(time.Millisecond),
+		out, filepath.Join(out, treesearch.ReportHTML))
 	return runErr
 }
 
@@ -341,4 +345,28 @@ func describeErrors(m map[string]int) string {
 	}
 	slices.Sort(parts)
 	return strings.Join(parts, ", ")
+}
+
+// reportFacts is the summary table of a run's report.
+func reportFacts(s benchSummary) [][2]string {
+	model := s.Model
+	if s.Simulated {
+		model += " (simulated)"
+	}
+	facts := [][2]string{
+		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
+		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)},
+		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
+	}
+	if s.PlusPassAt1 != nil {
+		facts = append(facts, [2]string{"pass@1 plus", fmt.Sprintf("%.4f", *s.PlusPassAt1)})
+	}
+	return append(facts,
+		[2]string{"generations", fmt.Sprint(s.Generations)},
+		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
+		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
+		[2]string{"infrastructure errors", describeErrors(s.Errors)},
+		[2]string{"wall time", s.WallTime.Round(time.Millisecond).String()},
+		[2]string{"code version", s.Version},
+	)
 }

@@ -49,6 +49,11 @@ func TestBenchSimulated(t *testing.T) {
 			t.Errorf("%s: %d lines, %v; want 3", f, strings.Count(string(b), "\n"), err)
 		}
 	}
+	for _, f := range []string{"report.md", "report.html"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Errorf("no %s: %v", f, err)
+		}
+	}
 	trees, _ := filepath.Glob(filepath.Join(out, "trees", "*.json"))
 	if len(trees) != 3 {
 		t.Errorf("%d trees, want 3", len(trees))
