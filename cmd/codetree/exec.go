@@ -60,7 +60,11 @@ func runExec(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	req := programRequest(lang, filepath.Base(file), src, c.Args().Slice()[1:])
+	args := c.Args().Slice()[1:]
+	if len(args) > 0 && args[0] == "--" { // FILE -- ARGS: the separator is not an argument
+		args = args[1:]
+	}
+	req := programRequest(lang, filepath.Base(file), src, args)
 	req.Image = c.String("image")
 	req.Limits = limits
 

@@ -44,7 +44,7 @@ func TestExecVerdictsExitZero(t *testing.T) {
 		want      string
 		stdout    string
 	}{
-		{"pass.py", "print('hi')\n", "passed", "hi\n"},
+		{"pass.py", "import sys\nprint('hi', sys.argv[1:])\n", "passed", "hi ['x']\n"},
 		{"fail.py", "assert 1 == 2\n", "failed", ""},
 		{"loop.py", "while True: pass\n", "time_limit", ""},
 		{"main.go", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"go\") }\n", "passed", "go\n"},
@@ -52,7 +52,7 @@ func TestExecVerdictsExitZero(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(bin, "exec", "--json", "--timeout", "1s", writeProg(t, tc.name, tc.src))
+			cmd := exec.Command(bin, "exec", "--json", "--timeout", "1s", writeProg(t, tc.name, tc.src), "--", "x")
 			cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-never-in-a-sandbox")
 			out, err := cmd.Output()
 			if err != nil {
