@@ -107,7 +107,12 @@ func (g *guard) holdProblem(role Role, problem string, worstTokens int) (*proble
 
 // settle replaces the reservation with the real tokens and counts the
 // generation.
-func (h *problemHold) settle(tokens int) {
+func (h *problemHold) settle(tokens int) { h.finish(tokens, true) }
+
+// release drops the reservation of a call that produced nothing.
+func (h *problemHold) release() { h.finish(0, false) }
+
+func (h *problemHold) finish(tokens int, produced bool) {
 	h.g.mu.Lock()
 	defer h.g.mu.Unlock()
 	if h.settled {
@@ -118,21 +123,9 @@ func (h *problemHold) settle(tokens int) {
 	h.use.tokens += tokens
 	if h.gen {
 		h.use.heldGens--
-		h.use.gens++
-	}
-}
-
-// release drops the reservation of a call that produced nothing.
-func (h *problemHold) release() {
-	h.g.mu.Lock()
-	defer h.g.mu.Unlock()
-	if h.settled {
-		return
-	}
-	h.settled = true
-	h.use.heldTokens -= h.tokens
-	if h.gen {
-		h.use.heldGens--
+		if produced {
+			h.use.gens++
+		}
 	}
 }
 
