@@ -133,17 +133,12 @@ func runBench(c *cli.Context) error {
 		return err
 	}
 	ev := benchmarks.NewEvaluator(sb, benchmarks.EvalOptions{Limits: limits})
-	if err := ev.Calibrate(ctx, problems, cachePath("reference-times.json")); err != nil {
-		return fmt.Errorf("measure reference solutions: %w", err)
+	if err := prepareEvaluator(ctx, ev, problems); err != nil {
+		return err
 	}
-	if err := ev.PreparePlus(ctx, problems, cachePath("plus-outputs")); err != nil {
-		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
-	}
-
-	byID := make(map[string]*benchmarks.Problem, len(problems))
+	byID := indexProblems(problems)
 	search := make([]treesearch.Problem, len(problems))
 	for i, p := range problems {
-		byID[p.ID()] = p
 		search[i] = searchProblem(p.Task())
 	}
 	// Hidden tests are used here only, on the chosen code, after the search.

@@ -95,16 +95,10 @@ func runEval(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
-	byID := make(map[string]*benchmarks.Problem, len(problems))
-	for _, p := range problems {
-		byID[p.ID()] = p
-	}
-
+	byID := indexProblems(problems)
 	var lines []benchmarks.SampleLine
 	if c.Bool("gold") {
-		for i, p := range problems {
-			lines = append(lines, benchmarks.SampleLine{Line: i + 1, Sample: p.GoldSample()})
-		}
+		lines = goldLines(problems)
 	} else {
 		lines, err = readSamplesFile(c.String("samples"), byID, problems, c.Bool("allow-missing"))
 		if err != nil {
@@ -122,11 +116,8 @@ func runEval(c *cli.Context) error {
 		TimeoutCap: c.Duration("timeout-cap"), Limits: limits,
 	})
 	attempted := attemptedProblems(lines, byID)
-	if err := ev.Calibrate(ctx, attempted, cachePath("reference-times.json")); err != nil {
-		return fmt.Errorf("measure reference solutions: %w", err)
-	}
-	if err := ev.PreparePlus(ctx, attempted, cachePath("plus-outputs")); err != nil {
-		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
+	if err := prepareEvaluator(ctx, ev, attempted); err != nil {
+		return err
 	}
 
 	var journal *benchmarks.Journal
@@ -162,6 +153,36 @@ func runEval(c *cli.Context) error {
 	}
 	if len(sum.Failed) > 0 {
 		return cli.Exit(fmt.Sprintf("%d of %d reference solutions failed", len(sum.Failed), len(lines)), exitFailure)
+	}
+	return nil
+}
+
+// indexProblems maps task ids to problems.
+func indexProblems(ps []*benchmarks.Problem) map[string]*benchmarks.Problem {
+	m := make(map[string]*benchmarks.Problem, len(ps))
+	for _, p := range ps {
+		m[p.ID()] = p
+	}
+	return m
+}
+
+// goldLines are the problems' reference solutions as samples.
+func goldLines(ps []*benchmarks.Problem) []benchmarks.SampleLine {
+	lines := make([]benchmarks.SampleLine, len(ps))
+	for i, p := range ps {
+		lines[i] = benchmarks.SampleLine{Line: i + 1, Sample: p.GoldSample()}
+	}
+	return lines
+}
+
+// prepareEvaluator measures the reference solutions' times and computes
+// the expected outputs of EvalPlus inputs, both cached between runs.
+func prepareEvaluator(ctx context.Context, ev *benchmarks.Evaluator, problems []*benchmarks.Problem) error {
+	if err := ev.Calibrate(ctx, problems, cachePath("reference-times.json")); err != nil {
+		return fmt.Errorf("measure reference solutions: %w", err)
+	}
+	if err := ev.PreparePlus(ctx, problems, cachePath("plus-outputs")); err != nil {
+		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
 	}
 	return nil
 }

@@ -75,12 +75,7 @@ func runEvalBench(c *cli.Context) error {
 	}
 	refTime := time.Since(start)
 
-	lines := make([]benchmarks.SampleLine, len(problems))
-	byID := make(map[string]*benchmarks.Problem, len(problems))
-	for i, p := range problems {
-		lines[i] = benchmarks.SampleLine{Line: i + 1, Sample: p.GoldSample()}
-		byID[p.ID()] = p
-	}
+	lines, byID := goldLines(problems), indexProblems(problems)
 	start = time.Now()
 	verdicts, _, err := evaluateAll(ctx, ev, byID, lines, nil, c.Int("workers"), c.Int("batch"), c.App.ErrWriter)
 	if err != nil {
