@@ -9,13 +9,13 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval demo clean
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search demo clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
 
 build: ## build bin/codetree (static)
-	$(GO) build -o $(BIN) ./cmd/codetree
+	$(GO) build -buildvcs=auto -o $(BIN) ./cmd/codetree
 
 docker: ## make sure a Docker daemon answers (as root on Debian: install and start docker.io)
 	@scripts/docker-up.sh
@@ -49,6 +49,9 @@ bench-sandbox: images ## latency and throughput of both sandbox modes vs a bare 
 bench-eval: images ## codetree eval vs a process-per-sample evaluator on the HumanEval(+) references
 	$(BIN) eval-bench --dataset humaneval
 	$(BIN) eval-bench --dataset humaneval+
+
+bench-search: images ## tree search targets: harness time per call, 164 HumanEval, faults, throughput vs concurrency
+	BIN=$(BIN) scripts/bench-search.sh
 
 demo: images ## run example programs in the sandbox, then CodeTree with the simulated model on 20 HumanEval problems
 	@for f in examples/*.py examples/*.go; do \

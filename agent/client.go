@@ -287,12 +287,14 @@ func (c *Client) retry(ctx context.Context, p plan) (Response, int, error) {
 			return Response{}, n + 1, fmt.Errorf("chat completion: %w", ctx.Err())
 		}
 		class, status, billed := classify(res.err, res.timedOut)
+		fault := entry{role: p.req.Role, problem: p.req.Problem, fault: class.String()}
 		if billed {
 			hold.unconfirmed()
-			c.ledger.record(entry{role: p.req.Role, problem: p.req.Problem, unconfirmed: worst})
+			fault.unconfirmed = worst
 		} else {
 			hold.release()
 		}
+		c.ledger.record(fault)
 		if status == 0 {
 			status = res.info.status
 		}

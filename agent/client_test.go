@@ -325,6 +325,9 @@ func TestCompleteRetryAfter(t *testing.T) {
 			if a := c.Ledger().Snapshot().Total; a.Retries != 1 || a.Attempts != 2 || a.Calls != 1 || a.Failures != 0 {
 				t.Errorf("ledger %+v: want 1 call, 2 attempts, 1 retry", a)
 			}
+			if f := c.Ledger().Problem("p")[RoleCritic].Faults; !cmp.Equal(f, map[string]int{"rate_limited": 1}) {
+				t.Errorf("problem p critic faults %v, want the retried 429 as rate_limited 1", f)
+			}
 		})
 	}
 }

@@ -42,6 +42,10 @@ type Tally struct {
 	// connections): the provider may have billed them. Budget.MaxCost
 	// counts it as spent.
 	UnconfirmedCost float64 `json:"unconfirmed_cost_usd"`
+	// Faults counts failed attempts by error class, the retried ones
+	// included: what the endpoint did, where Errors is what the caller
+	// saw.
+	Faults map[string]int `json:"faults,omitempty"`
 }
 
 // Tokens is prompt plus completion tokens of the answered calls.
@@ -66,7 +70,9 @@ type Ledger struct {
 	total     Tally
 	byRole    map[Role]*Tally
 	byProblem map[string]*Tally
-	unpriced  map[string]bool
+	// perProblem splits each problem's tally by role.
+	perProblem map[string]map[Role]*Tally
+	unpriced   map[string]bool
 }
 
 // entry is one event for the ledger: a finished call (answered, cached or
@@ -91,6 +97,8 @@ type entry struct {
 	errName  string // the Errors key; the class name when empty
 	// unconfirmed attempt
 	unconfirmed float64
+	// failed attempt, retried or not: its class name
+	fault string
 }
 
 func (l *Ledger) record(e entry) {
@@ -99,12 +107,18 @@ func (l *Ledger) record(e entry) {
 	if l.byRole == nil {
 		l.byRole = make(map[Role]*Tally)
 		l.byProblem = make(map[string]*Tally)
+		l.perProblem = make(map[string]map[Role]*Tally)
 		l.unpriced = make(map[string]bool)
+	}
+	roles := l.perProblem[e.problem]
+	if roles == nil {
+		roles = make(map[Role]*Tally)
+		l.perProblem[e.problem] = roles
 	}
 	if e.answered && !e.priced {
 		l.unpriced[e.model] = true
 	}
-	for _, t := range []*Tally{&l.total, tallyOf(l.byRole, e.role), tallyOf(l.byProblem, e.problem)} {
+	for _, t := range []*Tally{&l.total, tallyOf(l.byRole, e.role), tallyOf(l.byProblem, e.problem), tallyOf(roles, e.role)} {
 		t.add(e)
 	}
 }
@@ -120,6 +134,12 @@ func tallyOf[K comparable](m map[K]*Tally, k K) *Tally {
 
 func (t *Tally) add(e entry) {
 	t.UnconfirmedCost += e.unconfirmed
+	if e.fault != "" {
+		if t.Faults == nil {
+			t.Faults = make(map[string]int)
+		}
+		t.Faults[e.fault]++
+	}
 	if !e.finished {
 		return
 	}
@@ -180,8 +200,57 @@ func (l *Ledger) Snapshot() Accounts {
 	return a
 }
 
+// Problem is one problem's tally by role (nil if it made no call).
+func (l *Ledger) Problem(id string) map[Role]Tally {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	roles := l.perProblem[id]
+	if roles == nil {
+		return nil
+	}
+	out := make(map[Role]Tally, len(roles))
+	for r, t := range roles {
+		out[r] = t.clone()
+	}
+	return out
+}
+
 func (t *Tally) clone() Tally {
 	c := *t
 	c.Errors = maps.Clone(t.Errors)
+	c.Faults = maps.Clone(t.Faults)
 	return c
+}
+
+// Add sums o into t.
+func (t *Tally) Add(o Tally) {
+	t.Calls += o.Calls
+	t.CacheHits += o.CacheHits
+	t.Generations += o.Generations
+	t.Attempts += o.Attempts
+	t.Retries += o.Retries
+	t.Failures += o.Failures
+	t.InfraFailures += o.InfraFailures
+	t.PromptTokens += o.PromptTokens
+	t.CompletionTokens += o.CompletionTokens
+	t.EstimatedCalls += o.EstimatedCalls
+	t.CachedTokens += o.CachedTokens
+	t.Cost += o.Cost
+	t.UnpricedCalls += o.UnpricedCalls
+	t.UnconfirmedCost += o.UnconfirmedCost
+	t.Errors = addCounts(t.Errors, o.Errors)
+	t.Faults = addCounts(t.Faults, o.Faults)
+}
+
+func addCounts(dst, src map[string]int) map[string]int {
+	if len(src) == 0 {
+		return dst
+	}
+	if dst == nil {
+		dst = make(map[string]int, len(src))
+	}
+	for k, v := range src {
+		dst[k] += v
+	}
+	return dst
 }

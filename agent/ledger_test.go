@@ -38,6 +38,14 @@ func TestLedgerSumsByRoleAndProblem(t *testing.T) {
 		t.Errorf("estimated %v, unknown prices %v", a.Estimated, a.UnknownPrices)
 	}
 
+	p2 := l.Problem("p2")
+	if s := p2[RoleSolver]; s.Failures != 2 || s.UnconfirmedCost != 0.25 || p2[RoleDebugger].CacheHits != 1 || len(p2) != 2 {
+		t.Errorf("p2 by role %+v", p2)
+	}
+	if l.Problem("nope") != nil {
+		t.Errorf("a problem without calls has a tally")
+	}
+
 	// A snapshot is a copy.
 	a.Total.Errors["server_error"] = 99
 	if l.Snapshot().Total.Errors["server_error"] != 1 {
@@ -78,5 +86,31 @@ func TestLedgerConcurrent(t *testing.T) {
 	wg.Wait()
 	if a := l.Snapshot().Total; a.Calls != 50 || a.Cost != 50 || a.Generations != 50 {
 		t.Errorf("total %+v, want 50 calls, $50, 50 generations", a)
+	}
+}
+
+func TestLedgerFaultsAndAdd(t *testing.T) {
+	t.Parallel()
+	var l Ledger
+	l.record(entry{role: RoleSolver, problem: "p", fault: "rate_limit"})
+	l.record(entry{role: RoleSolver, problem: "p", fault: "rate_limit", unconfirmed: 0.5})
+	l.record(entry{role: RoleSolver, problem: "p", fault: "server_error"})
+	l.record(entry{role: RoleSolver, problem: "p", finished: true, answered: true, attempts: 4, usage: Usage{PromptTokens: 2, CompletionTokens: 1}})
+	got := l.Problem("p")[RoleSolver]
+	want := Tally{Calls: 1, Generations: 1, Attempts: 4, Retries: 3, PromptTokens: 2, CompletionTokens: 1,
+		UnpricedCalls: 1, UnconfirmedCost: 0.5, Faults: map[string]int{"rate_limit": 2, "server_error": 1}}
+	if !jsonEqual(t, got, want) {
+		t.Errorf("tally %+v\nwant  %+v", got, want)
+	}
+	var sum Tally
+	sum.Add(got)
+	sum.Add(Tally{Calls: 2, Cost: 1.5, Faults: map[string]int{"timeout": 1}, Errors: map[string]int{"timeout": 1}})
+	if sum.Calls != 3 || sum.Cost != 1.5 || sum.Retries != 3 || sum.Tokens() != 3 ||
+		!jsonEqual(t, sum.Faults, map[string]int{"rate_limit": 2, "server_error": 1, "timeout": 1}) || sum.Errors["timeout"] != 1 {
+		t.Errorf("sum %+v", sum)
+	}
+	sum.Faults["rate_limit"] = 99
+	if got.Faults["rate_limit"] != 2 {
+		t.Errorf("Add shares the faults map of its argument")
 	}
 }

@@ -71,7 +71,7 @@ func (c CodeTree) Search(ctx context.Context, p Problem) (*Tree, error) {
 	if accepted != nil {
 		r.tree.Chosen = accepted.ID
 	} else {
-		r.chooseBest()
+		r.choose()
 	}
 	return r.tree, err
 }

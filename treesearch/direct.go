@@ -22,7 +22,7 @@ func (d Direct) Search(ctx context.Context, p Problem) (*Tree, error) {
 	if _, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err); err != nil {
 		return r.tree, err
 	}
-	r.chooseBest()
+	r.choose()
 	return r.tree, nil
 }
 

@@ -3,6 +3,8 @@ package treesearch
 import (
 	"fmt"
 	"strings"
+
+	"github.com/codetree/codetree/sandbox"
 )
 
 // Test statuses in a TestResult.
@@ -26,6 +28,12 @@ type Feedback struct {
 	// TimedOut reports whether a test, the loading or the run hit a time
 	// limit.
 	TimedOut bool
+	// Findings are the static analyzers' complaints about the candidate's
+	// code (solution.py): pyflakes', found in the test run itself, and
+	// those of the Tester's Analyzer if any. They hold no syntax error
+	// (LoadError has it) and no unused import (see keepFinding), and are
+	// in feedback order: errors first, then warnings, each by line.
+	Findings []sandbox.Finding `json:",omitempty"`
 }
 
 // TestResult is the outcome of one visible test.
@@ -57,9 +65,15 @@ func (f Feedback) Fraction() float64 {
 
 // Format renders the feedback for a model in plain ASCII: the load error
 // if any, "Tests passed: P/T", then one entry per test, those that did not
-// pass first, in test order otherwise. The text is at most max bytes
-// (max <= 0: no cap); entries that do not fit are counted in a final
-// "... (N more tests)" line.
+// pass first, in test order otherwise; then, when there are findings, a
+// "Static analysis:" section of one line each (see findingLine), in the
+// order of Findings.
+//
+// The text is at most max bytes (max <= 0: no cap). The tests come first
+// and the findings get the bytes they leave, except that room is kept for
+// the section's heading and first finding when max allows. Entries that do
+// not fit are counted in a "... (N more tests)" or "... (N more findings)"
+// line.
 func (f Feedback) Format(max int) string {
 	var head strings.Builder
 	if f.LoadError != "" {
@@ -77,28 +91,67 @@ func (f Feedback) Format(max int) string {
 			}
 		}
 	}
+	lines := make([]string, len(f.Findings))
+	for i, fd := range f.Findings {
+		lines[i] = findingLine(fd)
+	}
 
 	out := head.String()
 	if max <= 0 {
-		return out + strings.Join(entries, "")
+		out += strings.Join(entries, "")
+		if len(lines) > 0 {
+			out += findingsHeading + strings.Join(lines, "")
+		}
+		return out
 	}
-	if len(out) > max {
+
+	// Room for the findings' heading, first line and count of the rest.
+	reserve := 0
+	if len(lines) > 0 {
+		reserve = len(findingsHeading) + len(lines[0])
+		if len(lines) > 1 {
+			reserve += len(moreFindings(len(lines) - 1))
+		}
+		if reserve >= max {
+			reserve = 0 // too small a cap: the tests take it all
+		}
+	}
+	budget := max - reserve
+	switch {
+	case len(out) <= budget:
+		out = fitEntries(out, entries, budget, moreTests)
+	case reserve > 0:
+		out = cutBytes(out, budget-1) + "\n"
+	default:
 		return cutBytes(out, max)
 	}
+	if len(lines) > 0 && len(out)+len(findingsHeading)+len(moreFindings(len(lines))) <= max {
+		out = fitEntries(out+findingsHeading, lines, max, moreFindings)
+	}
+	return out
+}
+
+const findingsHeading = "Static analysis:\n"
+
+func moreTests(n int) string    { return fmt.Sprintf("... (%d more tests)\n", n) }
+func moreFindings(n int) string { return fmt.Sprintf("... (%d more findings)\n", n) }
+
+// fitEntries appends to out, in order, the entries that fit in max bytes
+// together with a more(n) line counting the n entries left out, taking an
+// entry only if that count still fits after it.
+func fitEntries(out string, entries []string, max int, more func(int) string) string {
 	for i, e := range entries {
 		rest := len(entries) - i
-		more := ""
+		tail := ""
 		if rest > 1 {
-			more = fmt.Sprintf("... (%d more tests)\n", rest-1)
+			tail = more(rest - 1)
 		}
-		// Take this entry only if the remainder's summary still fits after it.
-		if len(out)+len(e)+len(more) <= max {
+		if len(out)+len(e)+len(tail) <= max {
 			out += e
 			continue
 		}
-		trailer := fmt.Sprintf("... (%d more tests)\n", rest)
-		if len(out)+len(trailer) <= max {
-			out += trailer
+		if t := more(rest); len(out)+len(t) <= max {
+			out += t
 		}
 		break
 	}

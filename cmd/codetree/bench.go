@@ -19,6 +19,7 @@ import (
 	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/benchmarks"
 	"github.com/codetree/codetree/benchmarks/simllm"
+	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -40,6 +41,8 @@ func benchCommand() *cli.Command {
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
 			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible tests: first or all"},
+			&cli.StringFlag{Name: "analyzers", Value: "pyflakes", Usage: "static analysis in the feedback: pyflakes (in the test run), pyflakes,mypy (mypy in a second run, ~1 s per candidate) or none"},
+			&cli.StringFlag{Name: "select", Value: "best", Usage: "answer when no candidate is accepted: best (highest score, the paper's rule) or latest (the released code's rule)"},
 			&cli.Int64Flag{Name: "sim-seed", Usage: "simulated model: seed"},
 			&cli.DurationFlag{Name: "sim-latency", Usage: "simulated model: latency per call"},
 			&cli.StringFlag{Name: "sim-faults", Usage: "simulated model: fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
@@ -58,7 +61,7 @@ type benchSummary struct {
 	Simulated bool           `json:"simulated"`
 	Policy    string         `json:"visible_test_policy"`
 	Budget    int            `json:"budget"`
-	Accounts  agent.Accounts `json:"accounts"`
+	Select    string         `json:"selection"`
 	Version   string         `json:"code_version"`
 	Config    map[string]any `json:"config"`
 }
@@ -72,6 +75,17 @@ func runBench(c *cli.Context) error {
 	policy, err := benchmarks.ParseVisiblePolicy(c.String("policy"))
 	if err != nil {
 		return usageErrorf("--policy: %v", err)
+	}
+	sel, err := treesearch.ParseSelection(c.String("select"))
+	if err != nil {
+		return usageErrorf("--select: %v", err)
+	}
+	analyzers, err := parseAnalyzers(c.String("analyzers"))
+	if err != nil {
+		return err
+	}
+	if c.Int("concurrency") < 1 {
+		return usageErrorf("--concurrency %d: want at least 1", c.Int("concurrency"))
 	}
 	if c.Int("budget") < 1 {
 		return usageErrorf("--budget %d: want at least 1", c.Int("budget"))
@@ -103,6 +117,11 @@ func runBench(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	if !c.IsSet("llm-concurrency") {
+		// Each problem has at most one call in flight: do not let the
+		// client's default throttle a wider run.
+		cfg.Concurrency = max(cfg.Concurrency, c.Int("concurrency"))
+	}
 	simulated := cfg.Model == "sim"
 	if simulated {
 		url, stop, err := startSim(c, all)
@@ -127,7 +146,7 @@ func runBench(c *cli.Context) error {
 		return err
 	}
 	defer closeSandbox(ctx, sb)
-	env := treesearch.Env{Model: client, Tests: &treesearch.Tester{Exec: sb, Limits: limits}, Budget: c.Int("budget")}
+	env := treesearch.Env{Model: client, Tests: analyzers.tester(sb, limits), Budget: c.Int("budget"), Select: sel}
 	strategy, err := strategyByName(c.String("strategy"), env)
 	if err != nil {
 		return err
@@ -154,18 +173,23 @@ func runBench(c *cli.Context) error {
 		}
 		return tv, nil
 	}
+	prog := newProgress(c.App.ErrWriter, fmt.Sprintf("%s %s", ds, strategy.Name()), len(problems), func() (int, float64) {
+		t := client.Ledger().Snapshot().Total
+		return t.Tokens(), t.Cost
+	})
 	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
 		Strategy: strategy, Concurrency: c.Int("concurrency"), OutDir: out,
-		Progress: c.App.ErrWriter, Classify: classifyError,
+		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError,
 	}, search, score)
+	prog.stop()
 	full := benchSummary{
 		RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
 		Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
-		Accounts: client.Ledger().Snapshot(), Version: codeVersion(),
+		Select: sel.String(), Version: codeVersion(),
 		Config: map[string]any{
 			"base_url": cfg.BaseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
 			"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
-			"sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
+			"analyzers": c.String("analyzers"), "sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
 		},
 	}
 	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
@@ -182,10 +206,39 @@ func runBench(c *cli.Context) error {
 	if sum.PlusPassAt1 != nil {
 		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
 	}
-	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, wall %s\nrun folder: %s (report: %s)\n",
-		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), sum.WallTime.Round(time.Millisecond),
+	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
+		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), describeErrors(sum.Faults), sum.WallTime.Round(time.Millisecond),
 		out, filepath.Join(out, treesearch.ReportHTML))
 	return runErr
+}
+
+// analyzerSet is the --analyzers flag: pyflakes (in the test run) and
+// mypy (a second sandbox run).
+type analyzerSet struct{ pyflakes, mypy bool }
+
+func parseAnalyzers(s string) (analyzerSet, error) {
+	var a analyzerSet
+	for _, name := range strings.Split(s, ",") {
+		switch strings.TrimSpace(name) {
+		case "pyflakes":
+			a.pyflakes = true
+		case "mypy":
+			a.mypy = true
+		case "none", "":
+		default:
+			return a, usageErrorf("--analyzers %q: use pyflakes, mypy, both separated by a comma, or none", s)
+		}
+	}
+	return a, nil
+}
+
+// tester runs the visible tests with these analyzers.
+func (a analyzerSet) tester(sb *sandbox.Sandbox, limits sandbox.Limits) *treesearch.Tester {
+	t := &treesearch.Tester{Exec: sb, Limits: limits, NoPyflakes: !a.pyflakes}
+	if a.mypy {
+		t.Analyzer, t.Tools = sb, []string{sandbox.ToolMypy}
+	}
+	return t
 }
 
 func selectProblems(all []*benchmarks.Problem, limit int, ids string) ([]*benchmarks.Problem, error) {
@@ -254,15 +307,26 @@ func classifyError(err error) string {
 }
 
 func codeVersion() string {
-	if bi, ok := debug.ReadBuildInfo(); ok {
-		for _, s := range bi.Settings {
-			if s.Key == "vcs.revision" {
-				return s.Value
-			}
-		}
-		return bi.Main.Version
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "unknown"
 	}
-	return "unknown"
+	rev, dirty := "", false
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			rev = s.Value
+		case "vcs.modified":
+			dirty = s.Value == "true"
+		}
+	}
+	switch {
+	case rev == "":
+		return bi.Main.Version // "(devel)" when built without VCS stamping
+	case dirty:
+		return rev + "+dirty"
+	}
+	return rev
 }
 
 func writeJSON(path string, v any) error {
@@ -350,7 +414,7 @@ func reportFacts(s benchSummary) [][2]string {
 	}
 	facts := [][2]string{
 		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
-		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)},
+		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", s.Select},
 		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
 	}
 	if s.PlusPassAt1 != nil {
@@ -361,6 +425,7 @@ func reportFacts(s benchSummary) [][2]string {
 		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
 		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
 		[2]string{"infrastructure errors", describeErrors(s.Errors)},
+		[2]string{"model faults (retried)", describeErrors(s.Faults)},
 		[2]string{"wall time", s.WallTime.Round(time.Millisecond).String()},
 		[2]string{"code version", s.Version},
 	)

@@ -1,0 +1,39 @@
+package treesearch
+
+import "testing"
+
+func TestChooseByRule(t *testing.T) {
+	t.Parallel()
+	nodes := func() []*Node {
+		return []*Node{
+			{ID: 0, Code: "a", Score: 0.5},
+			{ID: 1, Code: "b", Score: 0.9},
+			{ID: 2, Code: "c", Score: 0.9},
+			{ID: 3, Code: "d", Score: 0.1},
+			{ID: 4, ModelError: "no code"},
+		}
+	}
+	for _, tt := range []struct {
+		rule string
+		want int
+	}{{"best", 1}, {"latest", 3}} {
+		sel, err := ParseSelection(tt.rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		r := newRecorder(Env{Select: sel}, Problem{ID: "p"}, "x")
+		r.tree.Nodes = nodes()
+		r.choose()
+		if r.tree.Chosen != tt.want || sel.String() != tt.rule {
+			t.Errorf("%s: chose %d (rule %s), want %d", tt.rule, r.tree.Chosen, sel, tt.want)
+		}
+	}
+	r := newRecorder(Env{Select: SelectLatest}, Problem{ID: "p"}, "x")
+	r.tree.Nodes = []*Node{{ID: 0, ModelError: "none"}}
+	if r.choose(); r.tree.Chosen != -1 {
+		t.Errorf("no code: chose %d, want -1", r.tree.Chosen)
+	}
+	if _, err := ParseSelection("worst"); err == nil {
+		t.Error("ParseSelection accepted worst")
+	}
+}
