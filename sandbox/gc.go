@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"time"
 
+	"github.com/containerd/errdefs"
 	"github.com/docker/docker/api/types/container"
 	"github.com/docker/docker/api/types/filters"
 	"golang.org/x/sync/errgroup"
@@ -49,6 +51,10 @@ func (s *Sandbox) removeWhere(ctx context.Context, f filters.Args, match func(co
 		n++
 		g.Go(func() error {
 			err := s.docker.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+			if errdefs.IsConflict(err) {
+				// Another codetree process is removing it: wait for that.
+				err = s.waitGone(ctx, c.ID)
+			}
 			if err != nil && !isNotFound(err) {
 				errs[i] = fmt.Errorf("remove container %s: %w", shortID(c.ID), err)
 			}
@@ -57,6 +63,23 @@ func (s *Sandbox) removeWhere(ctx context.Context, f filters.Args, match func(co
 	}
 	_ = g.Wait()
 	return n, errors.Join(errs...)
+}
+
+// waitGone waits up to 30 s for a container being removed to be gone.
+func (s *Sandbox) waitGone(ctx context.Context, id string) error {
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	for {
+		_, err := s.docker.ContainerInspect(ctx, id)
+		if err != nil {
+			return err // not found: gone
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("container %s still there: %w", shortID(id), ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }
 
 // GC removes sandbox containers left behind by harness processes that
