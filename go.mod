@@ -11,7 +11,11 @@ require (
 	golang.org/x/sync v0.25.0
 )
 
-require golang.org/x/term v0.48.0
+require (
+	github.com/pmezard/go-difflib v1.0.0
+	github.com/sabhiram/go-gitignore v0.0.0-20210923224102-525f6e181f06
+	golang.org/x/term v0.48.0
+)
 
 require (
 	github.com/Microsoft/go-winio v0.6.4 // indirect

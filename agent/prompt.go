@@ -35,6 +35,11 @@ type promptData struct {
 	Code       string
 	Feedback   string
 	Reflection string
+	// Context is the repository as the Editor shows it (the layout and the
+	// relevant files, rendered by the caller); Edits the previous edit
+	// blocks, in FormatEdits's text.
+	Context string
+	Edits   string
 	// Max caps the number of list items asked for; 0 leaves it to the model.
 	Max int
 }

@@ -29,7 +29,10 @@ type SolveRequest struct {
 // CodeResult is the code the Solver or the Debugger wrote.
 type CodeResult struct {
 	// Code is extracted from the reply by ExtractCode.
-	Code     string
+	Code string
+	// Note is what the reply says besides the code, when the caller keeps
+	// it (the repository Editor's explanation).
+	Note     string
 	Response Response
 }
 

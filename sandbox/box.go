@@ -33,6 +33,7 @@ type boxSpec struct {
 	need   []string // commands the runner must find in PATH
 	limits Limits   // container-level fields are used
 	mode   Mode
+	mounts []Mount // resolved, sorted by Target (resolveMounts)
 }
 
 // box is one running sandbox container with its runner attached.
@@ -89,12 +90,12 @@ func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.H
 			NanoCPUs:   int64(l.CPUs * 1e9),
 			PidsLimit:  &pids,
 		},
-		Mounts: []mount.Mount{{
+		Mounts: append([]mount.Mount{{
 			Type:     mount.TypeBind,
 			Source:   s.runnerPath,
 			Target:   runner.MountPath,
 			ReadOnly: true,
-		}},
+		}}, dockerMounts(spec.mounts)...),
 	}
 	return cfg, host
 }

@@ -27,9 +27,25 @@
 // deadline, along with every process of its uid, even those that called
 // setsid().
 //
+// # Host folders
+//
+// Request.Mounts makes host folders visible inside the container, always
+// read-only (a writable one would let untrusted code change the host and,
+// in pool mode, carry one job's files to the next): say the host's Go
+// module cache, so that a repository's dependencies resolve without
+// network. Mount says which host folders and container paths are refused.
+// The files keep their host owners and modes and the job has no
+// capability to bypass them, so it reads only what everyone may read.
+// For Go, mount the cache at /gomodcache and set GOMODCACHE=/gomodcache,
+// GOPROXY=off and GOFLAGS=-mod=mod; a dependency missing from the cache
+// then fails the build with "mkdir /gomodcache/cache/download/MODULE:
+// read-only file system", and with no cache mounted (nor GOMODCACHE set)
+// with "module lookup disabled by GOPROXY=off".
+//
 // # Modes
 //
-// ModePool (default) keeps a few warm containers per image and limits and
+// ModePool (default) keeps a few warm containers per image, limits and
+// set of mounts (mounts are fixed when a container is created) and
 // streams jobs to their runners over the attached stream; after each job
 // every process of the job's uid is killed and its files removed, and a
 // container is retired after RecycleAfter jobs or any anomaly. ModeFresh

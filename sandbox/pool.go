@@ -10,7 +10,8 @@ import (
 )
 
 // poolKey groups runs that can share containers: same image, same
-// container-level limits, same required commands.
+// container-level limits, same required commands, same mounts (fixed when
+// a container is created).
 type poolKey struct {
 	image  string
 	need   string
@@ -18,6 +19,7 @@ type poolKey struct {
 	cpus   float64
 	pids   int64
 	tmpfs  ByteSize
+	mounts string // mountsKey; empty without mounts
 }
 
 func keyOf(spec boxSpec) poolKey {
@@ -28,6 +30,7 @@ func keyOf(spec boxSpec) poolKey {
 		cpus:   spec.limits.CPUs,
 		pids:   spec.limits.Pids,
 		tmpfs:  spec.limits.Tmpfs,
+		mounts: mountsKey(spec.mounts),
 	}
 }
 
@@ -137,6 +140,9 @@ func (s *Sandbox) Warm(ctx context.Context, req Request, n int) error {
 	}
 	if req.Command == nil {
 		req.Command = []string{"true"}
+	}
+	if err := req.validate(); err != nil {
+		return err
 	}
 	spec, err := s.specFor(ctx, req)
 	if err != nil {

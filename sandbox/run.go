@@ -25,6 +25,10 @@ type Request struct {
 	Env []string
 	// Limits bound the run; zero fields take DefaultLimits.
 	Limits Limits
+	// Mounts are host folders made visible read-only in the container,
+	// such as a Go module cache (see Mount). In pool mode, runs share a
+	// container only when their mounts are the same.
+	Mounts []Mount
 	// PassToken asks for a per-run random token: the program finds its path
 	// in $CODETREE_TOKEN_FILE and must print it as the last line of stdout
 	// to pass. A program that exits 0 early (os._exit(0) before the
@@ -70,6 +74,9 @@ func (r Request) validate() error {
 		if !strings.Contains(kv, "=") {
 			return fmt.Errorf("sandbox request: env entry %q is not KEY=VALUE", kv)
 		}
+	}
+	if err := validateMounts(r.Mounts); err != nil {
+		return err
 	}
 	return r.Limits.Validate()
 }

@@ -204,7 +204,8 @@ func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error) (Result,
 	return classify(job, rep), nil
 }
 
-// specFor resolves the image, checks it and derives the container spec.
+// specFor resolves the image and the mounts, checks them and derives the
+// container spec.
 func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
 	image := req.Image
 	if image == "" {
@@ -220,6 +221,13 @@ func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
 		}
 		image = img
 	}
+	var mounts []Mount
+	if len(req.Mounts) > 0 {
+		var err error
+		if mounts, err = resolveMounts(req.Mounts, s.docker.DaemonHost()); err != nil {
+			return boxSpec{}, err
+		}
+	}
 	if err := s.checkImage(ctx, image, req.Lang); err != nil {
 		return boxSpec{}, err
 	}
@@ -228,6 +236,7 @@ func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
 		need:   needFor(req.Lang),
 		limits: req.Limits.withDefaults(),
 		mode:   s.cfg.Mode,
+		mounts: mounts,
 	}, nil
 }
 

@@ -86,7 +86,7 @@ func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) (*Node, er
 		if r.left() <= 0 {
 			return nil, nil
 		}
-		res, gerr := agent.Solver{C: c.Env.Model}.Solve(ctx, solveRequest(p, s, r.tree.Generations))
+		res, gerr := c.Env.coder().Solve(ctx, p, s, r.tree.Generations)
 		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver), Strategy: s}, res, gerr)
 		if err != nil {
 			return nil, err
@@ -151,7 +151,7 @@ func (c CodeTree) judge(ctx context.Context, p Problem, n *Node) (bool, error) {
 	if fb.AllPassed() {
 		n.Score += 5.0 / 15
 		v, err := agent.Critic{C: c.Env.Model}.Verify(ctx, agent.VerifyRequest{
-			ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: n.Code, Feedback: feedback,
+			ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: c.Env.coder().Show(n.Code), Feedback: feedback,
 		})
 		if err != nil && !agent.IsModelOutput(err) {
 			return false, err
@@ -160,7 +160,7 @@ func (c CodeTree) judge(ctx context.Context, p Problem, n *Node) (bool, error) {
 		return err == nil && v.OK, nil
 	}
 	s, err := agent.Critic{C: c.Env.Model}.Score(ctx, agent.ScoreRequest{
-		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: n.Code, Feedback: feedback,
+		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: c.Env.coder().Show(n.Code), Feedback: feedback,
 	})
 	if err != nil && !agent.IsModelOutput(err) {
 		return false, err
@@ -198,7 +198,7 @@ func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) (
 	feedback := n.Feedback.Format(c.Env.feedbackMax())
 	refl, err := agent.Thinker{C: c.Env.Model}.Reflections(ctx, agent.ReflectionsRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: n.Strategy,
-		Code: n.Code, Feedback: feedback, Max: c.width(),
+		Code: c.Env.coder().Show(n.Code), Feedback: feedback, Max: c.width(),
 	})
 	reflections := refl.Reflections
 	switch {
@@ -212,10 +212,7 @@ func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) (
 		if r.left() <= 0 {
 			break
 		}
-		res, gerr := agent.Debugger{C: c.Env.Model}.Debug(ctx, agent.DebugRequest{
-			ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, EntryPoint: p.EntryPoint,
-			PrevCode: n.Code, Feedback: feedback, Reflection: rf, Sample: r.tree.Generations,
-		})
+		res, gerr := c.Env.coder().Repair(ctx, p, n.Code, feedback, rf, r.tree.Generations)
 		child := &Node{Parent: n.ID, Depth: n.Depth + 1, Role: string(agent.RoleDebugger), Strategy: n.Strategy, Reflection: rf}
 		child, err := r.add(ctx, child, res, gerr)
 		if err != nil {

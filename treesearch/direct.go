@@ -18,17 +18,10 @@ func (Direct) Name() string { return "direct" }
 // Search solves p with one generation.
 func (d Direct) Search(ctx context.Context, p Problem) (*Tree, error) {
 	r := newRecorder(d.Env, p, d.Name())
-	res, err := agent.Solver{C: d.Env.Model}.Solve(ctx, solveRequest(p, "", 0))
+	res, err := d.Env.coder().Solve(ctx, p, "", 0)
 	if _, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err); err != nil {
 		return r.tree, err
 	}
 	r.choose()
 	return r.tree, nil
-}
-
-func solveRequest(p Problem, strategy string, sample int) agent.SolveRequest {
-	return agent.SolveRequest{
-		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, EntryPoint: p.EntryPoint,
-		Strategy: strategy, Sample: sample,
-	}
 }

@@ -28,7 +28,7 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 		)
 		if cur == nil || cur.Code == "" {
 			// No code to repair (the start, or a reply without code).
-			res, gerr := agent.Solver{C: s.Env.Model}.Solve(ctx, solveRequest(p, "", gen))
+			res, gerr := s.Env.coder().Solve(ctx, p, "", gen)
 			n, err = r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, gerr)
 		} else {
 			n, err = s.repair(ctx, r, p, cur, gen)
@@ -53,7 +53,7 @@ func (s Reflexion) repair(ctx context.Context, r *recorder, p Problem, cur *Node
 	reflection := ""
 	refl, err := agent.Thinker{C: s.Env.Model}.Reflections(ctx, agent.ReflectionsRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: cur.Strategy,
-		Code: cur.Code, Feedback: feedback, Max: 1,
+		Code: s.Env.coder().Show(cur.Code), Feedback: feedback, Max: 1,
 	})
 	switch {
 	case err == nil && len(refl.Reflections) > 0:
@@ -61,10 +61,7 @@ func (s Reflexion) repair(ctx context.Context, r *recorder, p Problem, cur *Node
 	case err != nil && !agent.IsModelOutput(err):
 		return nil, err
 	}
-	res, gerr := agent.Debugger{C: s.Env.Model}.Debug(ctx, agent.DebugRequest{
-		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, EntryPoint: p.EntryPoint,
-		PrevCode: cur.Code, Feedback: feedback, Reflection: reflection, Sample: sample,
-	})
+	res, gerr := s.Env.coder().Repair(ctx, p, cur.Code, feedback, reflection, sample)
 	n := &Node{Parent: cur.ID, Depth: cur.Depth + 1, Role: string(agent.RoleDebugger), Strategy: cur.Strategy, Reflection: reflection}
 	return r.add(ctx, n, res, gerr)
 }

@@ -20,7 +20,7 @@ func (Resample) Name() string { return "resample" }
 func (s Resample) Search(ctx context.Context, p Problem) (*Tree, error) {
 	r := newRecorder(s.Env, p, s.Name())
 	for i := 0; r.left() > 0; i++ {
-		res, err := agent.Solver{C: s.Env.Model}.Solve(ctx, solveRequest(p, "", i))
+		res, err := s.Env.coder().Solve(ctx, p, "", i)
 		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
 		if err != nil {
 			r.choose()

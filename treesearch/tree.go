@@ -21,6 +21,9 @@ type Node struct {
 	Strategy   string `json:"strategy,omitempty"`
 	Reflection string `json:"reflection,omitempty"`
 	Code       string `json:"code,omitempty"`
+	// Note is what the model said besides the code (the repository
+	// Editor's explanation of its edits).
+	Note string `json:"note,omitempty"`
 	// Feedback is the visible-test result; Duplicate marks code already
 	// run in this search (the earlier feedback is reused, nothing runs).
 	Feedback  *Feedback `json:"feedback,omitempty"`
@@ -78,13 +81,20 @@ type tester interface {
 
 // Env is what every strategy works with.
 type Env struct {
+	// Model answers the Thinker and the Critic, and the Solver and the
+	// Debugger unless Coder is set.
 	Model agent.Completer
+	// Coder writes the candidates (default FunctionCoder over Model).
+	Coder Coder
 	Tests tester
 	// Budget is the number of generations per problem (default 20).
 	Budget int
 	// Select is the rule for the answer when no candidate was accepted
 	// (default SelectBest).
 	Select Selection
+	// Observe, if set, is told of each node once it is recorded and run
+	// (its scores may still change as the search judges it).
+	Observe func(Node)
 	// FeedbackMax caps the test feedback shown to the model, in bytes
 	// (default 2000).
 	FeedbackMax int
@@ -119,6 +129,13 @@ func (s Selection) String() string {
 		return "latest"
 	}
 	return "best"
+}
+
+func (e Env) coder() Coder {
+	if e.Coder == nil {
+		return FunctionCoder{Model: e.Model}
+	}
+	return e.Coder
 }
 
 func (e Env) feedbackMax() int {
@@ -162,9 +179,10 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 	r.tree.Nodes = append(r.tree.Nodes, n)
 	if genErr != nil {
 		n.ModelError = genErr.Error()
+		r.observe(n)
 		return n, nil
 	}
-	n.Code = res.Code
+	n.Code, n.Note = res.Code, res.Note
 	key := normalize(res.Code)
 	if fb, ok := r.seen[key]; ok {
 		n.Feedback, n.Duplicate = fb, true
@@ -179,7 +197,14 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 		r.seen[key] = &fb
 	}
 	n.Score = n.Feedback.Fraction()
+	r.observe(n)
 	return n, nil
+}
+
+func (r *recorder) observe(n *Node) {
+	if r.env.Observe != nil {
+		r.env.Observe(*n)
+	}
 }
 
 // choose sets the tree's answer by the Env's Selection rule.

@@ -37,3 +37,20 @@ func TestChooseByRule(t *testing.T) {
 		t.Error("ParseSelection accepted worst")
 	}
 }
+
+func TestObserveSeesEveryNode(t *testing.T) {
+	t.Parallel()
+	m := &scriptedModel{replies: []string{code("a - b"), "no code here", code("a + b")}}
+	var seen []int
+	var errs []string
+	env := Env{Model: m, Tests: &fakeTests{}, Budget: 5, Observe: func(n Node) {
+		seen = append(seen, n.ID)
+		errs = append(errs, n.ModelError)
+	}}
+	if _, err := (Resample{Env: env}).Search(t.Context(), addProblem); err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != 3 || seen[0] != 0 || seen[2] != 2 || errs[1] == "" || errs[0] != "" {
+		t.Errorf("observed %v (model errors %q), want nodes 0, 1 (no code), 2", seen, errs)
+	}
+}

@@ -33,6 +33,10 @@ type Options struct {
 	// Latency is slept (context-aware) before each answer.
 	Latency time.Duration
 	Faults  Faults
+	// Edits are the replies of the repository Editor (codetree solve and
+	// fix), served in order to its first edits and repairs alike; once
+	// they run out it answers without edits.
+	Edits []string
 }
 
 // DefaultOptions returns the default rates.
@@ -45,6 +49,7 @@ type Model struct {
 
 	mu     sync.Mutex
 	faults *rand.Rand // fault draws: not tied to the request, so retries can succeed
+	edits  int        // Editor replies served
 }
 
 // problem is what the Model knows of one benchmark problem.
@@ -55,6 +60,17 @@ type problem struct {
 	defLine    string // the entry point's def line, trimmed
 	reference  string // the full reference program
 	bodyFrom   int    // first line of reference that may be mutated
+}
+
+// nextEdit serves the next scripted Editor reply.
+func (m *Model) nextEdit() string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.edits >= len(m.opts.Edits) {
+		return "I have no further edit to suggest."
+	}
+	m.edits++
+	return m.opts.Edits[m.edits-1]
 }
 
 // New returns a Model answering about problems. Zero RepairRate and

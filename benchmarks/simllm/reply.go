@@ -23,6 +23,7 @@ const (
 	roleDebugger
 	roleScore
 	roleVerify
+	roleEditor
 )
 
 // roleOf recognises the role by phrases of the system prompts.
@@ -36,6 +37,8 @@ func roleOf(system, lastUser string) role {
 		return roleScore
 	case strings.Contains(system, "reviews code before it is judged"):
 		return roleVerify
+	case strings.Contains(system, "who edits an existing"):
+		return roleEditor
 	case strings.Contains(system, "repairs code"):
 		return roleDebugger
 	case strings.Contains(system, "Write a correct implementation"),
@@ -72,6 +75,8 @@ func (m *Model) reply(msgs []Message, extra string, noCode bool) string {
 	}
 
 	switch r {
+	case roleEditor:
+		return m.nextEdit()
 	case roleStrategies:
 		s := []string{
 			fmt.Sprintf("Implement %s directly: walk the input once and build the answer step by step, handling the empty input first.", name),

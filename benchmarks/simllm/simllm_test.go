@@ -179,3 +179,25 @@ func TestHangHonoursContext(t *testing.T) {
 		t.Fatal("a hung request returned no error")
 	}
 }
+
+// TestScriptedEdits: the repository Editor gets the scripted replies in
+// order, first edits and repairs alike, then a reply without edits.
+func TestScriptedEdits(t *testing.T) {
+	t.Parallel()
+	first := "a.py\n<<<<<<< SEARCH\nx = 1\n=======\nx = 2\n>>>>>>> REPLACE\n"
+	second := "a.py\n<<<<<<< SEARCH\nx = 2\n=======\nx = 3\n>>>>>>> REPLACE\n"
+	c := client(t, simllm.New(nil, simllm.Options{Edits: []string{first, second}}))
+	ed := agent.Editor{C: c}
+	res, err := ed.Edit(t.Context(), agent.EditRequest{ProblemID: "repo", Lang: "python", Task: "set x to 2", Context: "a.py\nx = 1\n"})
+	if err != nil || len(res.Edits) != 1 || res.Edits[0].Replace != "x = 2\n" {
+		t.Fatalf("first edit = %+v, %v", res.Edits, err)
+	}
+	res, err = ed.Repair(t.Context(), agent.RepairRequest{ProblemID: "repo", Lang: "python", Task: "set x to 3",
+		Context: "a.py\nx = 2\n", PrevEdits: first, Feedback: "FAIL"})
+	if err != nil || len(res.Edits) != 1 || res.Edits[0].Replace != "x = 3\n" {
+		t.Fatalf("repair = %+v, %v", res.Edits, err)
+	}
+	if _, err := ed.Edit(t.Context(), agent.EditRequest{ProblemID: "repo", Lang: "python", Task: "again", Context: "a.py\n"}); !agent.IsModelOutput(err) {
+		t.Errorf("after the script: %v, want a model-output error (no edits)", err)
+	}
+}

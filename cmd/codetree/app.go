@@ -103,10 +103,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			evalCommand(),
 			evalBenchCommand(),
 			execCommand(),
+			fixCommand(),
 			imagesCommand(),
 			reportCommand(),
 			sandboxCommand(),
 			simLLMCommand(),
+			solveCommand(),
 		},
 	}
 	markUsageErrors(app.Commands)

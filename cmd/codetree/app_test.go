@@ -50,6 +50,11 @@ func TestUsageErrors(t *testing.T) {
 		{"bad analyzers", []string{"bench", "--model", "sim", "--analyzers", "pylint"}, "--analyzers"},
 		{"bad selection", []string{"bench", "--model", "sim", "--select", "worst"}, "--select"},
 		{"bad concurrency", []string{"bench", "--model", "sim", "--concurrency", "0"}, "--concurrency"},
+		{"solve without a task", []string{"solve", "--model", "m", "--repo", dir}, "solve needs a TASK"},
+		{"fix with a task", []string{"fix", "--model", "m", "--repo", dir, "do", "this"}, "fix takes no TASK"},
+		{"missing repo", []string{"fix", "--model", "m", "--repo", filepath.Join(dir, "nope")}, "nope"},
+		{"bad repo lang", []string{"fix", "--model", "m", "--repo", dir, "--lang", "cobol"}, "--lang"},
+		{"files match nothing", []string{"solve", "--model", "m", "--repo", dir, "--files", "src/*.go", "add x"}, "matches no file"},
 		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
 	}
 	for _, tc := range tests {

@@ -2,6 +2,8 @@ package main
 
 import (
 	"fmt"
+	"os"
+	"strings"
 
 	"github.com/urfave/cli/v2"
 
@@ -24,8 +26,19 @@ func simLLMCommand() *cli.Command {
 			&cli.Int64Flag{Name: "sim-seed", Usage: "seed"},
 			&cli.DurationFlag{Name: "sim-latency", Usage: "latency per call"},
 			&cli.StringFlag{Name: "sim-faults", Usage: "fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
+			&cli.StringFlag{Name: "edits", Usage: "a file of scripted Editor replies for codetree solve and fix, separated by lines of %%% (no dataset is loaded)"},
 		},
 		Action: func(c *cli.Context) error {
+			opts := simllm.DefaultOptions()
+			if f := c.String("edits"); f != "" {
+				b, err := os.ReadFile(f)
+				if err != nil {
+					return usageErrorf("--edits: %v", err)
+				}
+				opts.Edits = splitReplies(string(b))
+				fmt.Fprintf(c.App.Writer, "simulated model with %d scripted edit replies at http://%s/v1 (model name: sim); Ctrl-C stops it\n", len(opts.Edits), c.String("addr"))
+				return simllm.Serve(c.Context, c.String("addr"), simllm.New(nil, opts))
+			}
 			ds, err := benchmarks.ParseDataset(c.String("dataset"))
 			if err != nil {
 				return usageErrorf("--dataset: %v", err)
@@ -38,7 +51,6 @@ func simLLMCommand() *cli.Command {
 			if err != nil {
 				return err
 			}
-			opts := simllm.DefaultOptions()
 			opts.Seed, opts.Latency = c.Int64("sim-seed"), c.Duration("sim-latency")
 			if opts.Faults, err = parseFaults(c.String("sim-faults")); err != nil {
 				return err
@@ -47,4 +59,25 @@ func simLLMCommand() *cli.Command {
 			return simllm.Serve(c.Context, c.String("addr"), simllm.New(problems, opts))
 		},
 	}
+}
+
+// splitReplies cuts a file at lines of "%%%".
+func splitReplies(s string) []string {
+	var out []string
+	var cur strings.Builder
+	flush := func() {
+		if r := strings.TrimSpace(cur.String()); r != "" {
+			out = append(out, r+"\n")
+		}
+		cur.Reset()
+	}
+	for _, line := range strings.SplitAfter(s, "\n") {
+		if strings.TrimSpace(line) == "%%%" {
+			flush()
+			continue
+		}
+		cur.WriteString(line)
+	}
+	flush()
+	return out
 }

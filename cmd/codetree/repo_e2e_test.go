@@ -1,0 +1,339 @@
+package main
+
+import (
+	"encoding/json"
+	"errors"
+	"maps"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/codetree/codetree/agent/agenttest"
+)
+
+// editModel is a scripted model for solve and fix: the Thinker and the
+// Critic answer the same every time, and the Editor's replies (first
+// edits and repairs alike) come in the order given.
+type editModel struct {
+	srv   *agenttest.Server
+	mu    sync.Mutex
+	edits []string
+	// editPrompts are the Editor's prompts, in order.
+	editPrompts []string
+}
+
+func newEditModel(t *testing.T, edits ...string) *editModel {
+	m := &editModel{edits: edits}
+	m.srv = agenttest.NewServer(t, agenttest.WithHandler(func(r agenttest.RecordedRequest) agenttest.Reply {
+		sys := r.Messages[0].Content
+		switch {
+		case strings.Contains(sys, "who plans solutions"):
+			return agenttest.Reply{Content: "1. Fix the code under test."}
+		case strings.Contains(sys, "who reviews failing code"):
+			return agenttest.Reply{Content: "1. Read the failure and correct the code."}
+		case strings.Contains(sys, "who judges test results"):
+			return agenttest.Reply{Content: "Score: 1"}
+		case strings.Contains(sys, "who reviews code before"):
+			return agenttest.Reply{Content: "True"}
+		case strings.Contains(sys, "who edits an existing"):
+			m.mu.Lock()
+			defer m.mu.Unlock()
+			var b strings.Builder
+			for _, msg := range r.Messages {
+				b.WriteString(msg.Content + "\n")
+			}
+			m.editPrompts = append(m.editPrompts, b.String())
+			if len(m.edits) == 0 {
+				return agenttest.Reply{Content: "I have nothing more to try."}
+			}
+			e := m.edits[0]
+			m.edits = m.edits[1:]
+			return agenttest.Reply{Content: e}
+		}
+		t.Errorf("unexpected prompt: %.200s", sys)
+		return agenttest.Reply{Status: 400}
+	}))
+	return m
+}
+
+func (m *editModel) prompts() []string {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return append([]string(nil), m.editPrompts...)
+}
+
+func (m *editModel) args(cmd string, rest ...string) []string {
+	return append([]string{cmd, "--model", "scripted", "--base-url", m.srv.URL(), "--api-key", "test-key"}, rest...)
+}
+
+func writeRepo(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		p := filepath.Join(dir, name)
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+func readRepo(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := make(map[string]string)
+	err := filepath.WalkDir(dir, func(p string, d os.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		rel, _ := filepath.Rel(dir, p)
+		out[filepath.ToSlash(rel)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+// runCodetree runs the binary and returns its exit code, stdout, stderr.
+func runCodetree(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(bin, args...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		return exit.ExitCode(), stdout.String(), stderr.String()
+	case err != nil:
+		t.Fatal(err)
+	}
+	return 0, stdout.String(), stderr.String()
+}
+
+// checkDiffApplies applies diff with git apply to a copy of files.
+func checkDiffApplies(t *testing.T, files map[string]string, diff string) map[string]string {
+	t.Helper()
+	dir := writeRepo(t, files)
+	cmd := exec.Command("git", "apply", "-")
+	cmd.Dir, cmd.Stdin = dir, strings.NewReader(diff)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("git apply: %v\n%s\ndiff:\n%s", err, out, diff)
+	}
+	return readRepo(t, dir)
+}
+
+var goCalc = map[string]string{
+	"go.mod":  "module example.com/calc\n\ngo 1.22\n",
+	"calc.go": "package calc\n\n// Add returns the sum of a and b.\nfunc Add(a, b int) int {\n\treturn a - b\n}\n",
+	"calc_test.go": "package calc\n\nimport \"testing\"\n\nfunc TestAdd(t *testing.T) {\n" +
+		"\tif got := Add(1, 2); got != 3 {\n\t\tt.Errorf(\"Add(1, 2) = %d, want 3\", got)\n\t}\n}\n",
+}
+
+func edit(path, search, replace string) string {
+	return path + "\n<<<<<<< SEARCH\n" + search + "=======\n" + replace + ">>>>>>> REPLACE\n"
+}
+
+// TestFixGoFailingTest: the first edit is wrong, the failure it causes
+// reaches the repair prompt, the repair passes; without --apply nothing
+// is written, with it the change is, and fix then has nothing to do.
+func TestFixGoFailingTest(t *testing.T) {
+	bin := codetreeBinary(t)
+	dir := writeRepo(t, goCalc)
+	wrong := "The operator is wrong.\n\n" + edit("calc.go", "\treturn a - b\n", "\treturn a * b\n")
+	right := edit("calc.go", "\treturn a * b\n", "\treturn a + b\n")
+
+	m := newEditModel(t, wrong, right)
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "4")...)
+	if code != 0 {
+		t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	prompts := m.prompts()
+	if len(prompts) != 2 {
+		t.Fatalf("%d Editor prompts, want 2", len(prompts))
+	}
+	if !strings.Contains(prompts[0], "Add(1, 2) = -1, want 3") {
+		t.Errorf("the first prompt lacks the failing test output before any change:\n%s", prompts[0])
+	}
+	if !strings.Contains(prompts[1], "Add(1, 2) = 2, want 3") || !strings.Contains(prompts[1], "return a * b") {
+		t.Errorf("the repair prompt lacks the first candidate's failure or its code:\n%s", prompts[1])
+	}
+	if got := readRepo(t, dir); !maps.Equal(got, goCalc) {
+		t.Errorf("without --apply the working tree changed: %v", got)
+	}
+	diff := stdout[strings.Index(stdout, "diff --git"):]
+	after := checkDiffApplies(t, goCalc, diff)
+	if !strings.Contains(after["calc.go"], "return a + b") {
+		t.Errorf("the diff makes calc.go:\n%s", after["calc.go"])
+	}
+	if !strings.Contains(stdout, "After: `go test ./...` passes") || !strings.Contains(stdout, "Before: `go test ./...` failed") {
+		t.Errorf("summary lacks the tests before and after:\n%s", stdout)
+	}
+	if strings.Contains(stdout+stderr, "test-key") {
+		t.Errorf("the API key was printed")
+	}
+
+	// --apply --json writes the change.
+	m = newEditModel(t, wrong, right)
+	code, stdout, stderr = runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "4", "--apply", "--json")...)
+	if code != 0 {
+		t.Fatalf("fix --apply exit %d\n%s\n%s", code, stdout, stderr)
+	}
+	var res struct {
+		Status  string   `json:"status"`
+		Applied []string `json:"applied"`
+		Diff    string   `json:"diff"`
+	}
+	if err := json.Unmarshal([]byte(stdout), &res); err != nil {
+		t.Fatalf("--json output: %v\n%s", err, stdout)
+	}
+	if res.Status != "passed" || len(res.Applied) != 1 || res.Applied[0] != "calc.go" {
+		t.Errorf("result %+v", res)
+	}
+	if got := readRepo(t, dir)["calc.go"]; got != after["calc.go"] {
+		t.Errorf("--apply wrote calc.go:\n%s\nwant:\n%s", got, after["calc.go"])
+	}
+	// The tests pass now (run in the sandbox): nothing to fix, no model call.
+	m = newEditModel(t)
+	code, stdout, _ = runCodetree(t, bin, m.args("fix", "--repo", dir)...)
+	if code != 0 || !strings.Contains(stdout, "nothing to fix") || m.srv.Count() != 0 {
+		t.Errorf("fix after --apply: exit %d, %d model calls:\n%s", code, m.srv.Count(), stdout)
+	}
+}
+
+// TestFixGoLintError: go test passes but go vet does not. The first edit
+// does not apply; the reason reaches the second prompt; the second edit
+// clears the finding.
+func TestFixGoLintError(t *testing.T) {
+	bin := codetreeBinary(t)
+	files := map[string]string{
+		"go.mod":        "module example.com/greet\n\ngo 1.22\n",
+		"greet.go":      "package greet\n\nimport \"fmt\"\n\n// Hello prints a greeting.\nfunc Hello(name string) {\n\tfmt.Printf(\"hello %d\\n\", name)\n}\n",
+		"greet_test.go": "package greet\n\nimport \"testing\"\n\nfunc TestHello(t *testing.T) { Hello(\"ann\") }\n",
+	}
+	dir := writeRepo(t, files)
+	notApplying := edit("greet.go", "\tfmt.Printf(\"hi %d\\n\", name)\n", "\tfmt.Printf(\"hi %s\\n\", name)\n")
+	right := edit("greet.go", "\tfmt.Printf(\"hello %d\\n\", name)\n", "\tfmt.Printf(\"hello %s\\n\", name)\n")
+	m := newEditModel(t, notApplying, right)
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "3")...)
+	if code != 0 {
+		t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	prompts := m.prompts()
+	if len(prompts) != 2 {
+		t.Fatalf("%d Editor prompts, want 2", len(prompts))
+	}
+	if !strings.Contains(prompts[0], "wrong type string") {
+		t.Errorf("the first prompt lacks go vet's finding:\n%s", prompts[0])
+	}
+	if !strings.Contains(prompts[1], "SEARCH does not match") || !strings.Contains(prompts[1], "greet.go") {
+		t.Errorf("the repair prompt lacks why the edit did not apply:\n%s", prompts[1])
+	}
+	after := checkDiffApplies(t, files, stdout[strings.Index(stdout, "diff --git"):])
+	if !strings.Contains(after["greet.go"], `"hello %s\n"`) {
+		t.Errorf("greet.go after the diff:\n%s", after["greet.go"])
+	}
+	if got := readRepo(t, dir); !maps.Equal(got, files) {
+		t.Errorf("without --apply the working tree changed")
+	}
+}
+
+// TestSolvePythonMissingFunction: solve adds a function the tests call;
+// the first version is wrong and pytest's failure reaches the repair.
+func TestSolvePythonMissingFunction(t *testing.T) {
+	bin := codetreeBinary(t)
+	files := map[string]string{
+		"calc.py": "def add(a, b):\n    return a + b\n",
+		"tests/test_calc.py": "from calc import add, mul\n\n\ndef test_add():\n    assert add(2, 3) == 5\n\n\n" +
+			"def test_mul():\n    assert mul(2, 3) == 6\n",
+	}
+	dir := writeRepo(t, files)
+	wrong := edit("calc.py", "    return a + b\n", "    return a + b\n\n\ndef mul(a, b):\n    return a + b\n")
+	right := edit("calc.py", "def mul(a, b):\n    return a + b\n", "def mul(a, b):\n    return a * b\n")
+	m := newEditModel(t, wrong, right)
+	code, stdout, stderr := runCodetree(t, bin, m.args("solve", "--repo", dir, "--budget", "4", "add mul(a, b) to calc.py: the product of a and b")...)
+	if code != 0 {
+		t.Fatalf("solve exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	prompts := m.prompts()
+	if len(prompts) != 2 || !strings.Contains(prompts[0], "add mul(a, b) to calc.py") {
+		t.Fatalf("%d Editor prompts; the first:\n%s", len(prompts), prompts[0])
+	}
+	if !strings.Contains(prompts[1], "assert 5 == 6") {
+		t.Errorf("the repair prompt lacks pytest's failure of the first version:\n%s", prompts[1])
+	}
+	after := checkDiffApplies(t, files, stdout[strings.Index(stdout, "diff --git"):])
+	if !strings.Contains(after["calc.py"], "def mul(a, b):\n    return a * b\n") {
+		t.Errorf("calc.py after the diff:\n%s", after["calc.py"])
+	}
+	if got := readRepo(t, dir); !maps.Equal(got, files) {
+		t.Errorf("without --apply the working tree changed")
+	}
+}
+
+// TestFixNothingFoundExitsOne: a budget spent on wrong edits is exit
+// status 1, and --apply writes nothing.
+func TestFixNothingFoundExitsOne(t *testing.T) {
+	bin := codetreeBinary(t)
+	dir := writeRepo(t, goCalc)
+	m := newEditModel(t, edit("calc.go", "\treturn a - b\n", "\treturn b - a\n"))
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "1", "--strategy", "direct", "--apply")...)
+	if code != 1 {
+		t.Fatalf("exit %d, want 1\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if !strings.Contains(stderr, "no passing change") || !strings.Contains(stdout, "return b - a") {
+		t.Errorf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	}
+	if got := readRepo(t, dir); !maps.Equal(got, goCalc) {
+		t.Errorf("the working tree changed")
+	}
+}
+
+// TestFixGoModuleCache: a repository with a dependency builds in the
+// sandbox from the host's module cache, mounted read-only (go-cmp is in
+// it: this module needs it); a dependency that is not there is an
+// infrastructure error that says how to get it.
+func TestFixGoModuleCache(t *testing.T) {
+	bin := codetreeBinary(t)
+	sum, err := os.ReadFile("../../go.sum")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cmpSum []string
+	for _, line := range strings.Split(string(sum), "\n") {
+		if strings.HasPrefix(line, "github.com/google/go-cmp v0.7.0") {
+			cmpSum = append(cmpSum, line)
+		}
+	}
+	dir := writeRepo(t, map[string]string{
+		"go.mod": "module example.com/uses\n\ngo 1.22\n\nrequire github.com/google/go-cmp v0.7.0\n",
+		"go.sum": strings.Join(cmpSum, "\n") + "\n",
+		"uses_test.go": "package uses\n\nimport (\n\t\"testing\"\n\n\t\"github.com/google/go-cmp/cmp\"\n)\n\n" +
+			"func TestDiff(t *testing.T) {\n\tif d := cmp.Diff(1, 1); d != \"\" {\n\t\tt.Error(d)\n\t}\n}\n",
+	})
+	m := newEditModel(t)
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir)...)
+	if code != 0 || !strings.Contains(stdout, "nothing to fix") || !strings.Contains(stderr, "module cache") {
+		t.Errorf("fix with go-cmp from the module cache: exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+
+	missing := writeRepo(t, map[string]string{
+		"go.mod":  "module example.com/uses\n\ngo 1.22\n\nrequire example.com/nowhere v1.2.3\n",
+		"uses.go": "package uses\n\nimport _ \"example.com/nowhere\"\n",
+	})
+	code, _, stderr = runCodetree(t, bin, m.args("fix", "--repo", missing)...)
+	if code != 3 || !strings.Contains(stderr, "example.com/nowhere v1.2.3 cannot be resolved offline") || !strings.Contains(stderr, "go mod download") {
+		t.Errorf("missing dependency: exit %d, stderr:\n%s", code, stderr)
+	}
+	if m.srv.Count() != 0 {
+		t.Errorf("%d model calls, want none", m.srv.Count())
+	}
+}

@@ -1,0 +1,33 @@
+// Package repo is codetree's repository mode (codetree solve, codetree
+// fix): the search works on a copy of a developer's Go or Python
+// repository and hands back a unified diff.
+//
+// # Snapshot
+//
+// Load reads the repository once into a Snapshot: the text files git would
+// list (tracked and untracked but not ignored), or, outside a git work
+// tree, the files a walk finds under the top-level .gitignore. Symlinks
+// that leave the repository, files over the size limit and binary files
+// are left out and listed in Snapshot.Skipped with the reason. A
+// repository larger than the total limit is an error (ErrTooLarge), never
+// a silently truncated copy. The search only ever changes copies of
+// Snapshot.Files; the working tree is untouched until WriteChanges.
+//
+// # Edits
+//
+// Apply applies SEARCH/REPLACE edits all or nothing: it returns a new map
+// with every edit applied, or an *ApplyError naming every edit that failed
+// and why, in text meant for the model. SEARCH must match exactly one
+// place in the file, exactly or, failing that, up to trailing whitespace
+// or a uniform difference of indentation. A SEARCH that matches more than
+// once is a failure, never a guess. Paths stay inside the repository and
+// out of .git.
+//
+// # Diff and write-back
+//
+// Diff renders the change between two file sets as a git-style unified
+// diff that git apply and patch -p1 both apply. WriteChanges writes a
+// change into the working tree only when every file it touches is still
+// as Load read it; otherwise it writes nothing and returns a
+// *ConflictError naming the files that changed.
+package repo
