@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search demo clean
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search demo demo-fix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -61,6 +61,9 @@ demo: images ## run example programs in the sandbox, then CodeTree with the simu
 	@rm -rf runs/demo
 	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --out runs/demo
 
+demo-fix: images ## codetree fix on a copy of examples/fix-go with a scripted model (runs/demo-fix)
+	BIN=$(BIN) scripts/demo-fix.sh
+
 clean: ## remove build outputs and leftover sandbox containers
 	-$(BIN) sandbox gc
-	rm -rf bin runs/demo
+	rm -rf bin runs/demo runs/demo-fix

@@ -30,4 +30,10 @@
 //   - With a cache file (CacheConfig), responses are recorded as one
 //     append-only JSONL file and a recorded run replays without an endpoint
 //     (CacheReplay), bit for bit.
+//
+// The roles: Thinker (strategies, reflections), Solver and Debugger (a
+// function in a fenced block), Critic (score, verify), and, for a
+// repository, Editor: SEARCH/REPLACE edits (ParseEdits, FormatEdits)
+// accounted as the Solver's and the Debugger's generations, and
+// ChooseFiles, which names the files to read (a Thinker call).
 package agent

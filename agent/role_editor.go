@@ -115,3 +115,59 @@ func completeEdits(ctx context.Context, c Completer, req Request, op string) (Ed
 	}
 	return EditResult{Edits: edits, Explanation: expl, Response: resp}, nil
 }
+
+// FilesRequest asks which files the Editor needs to read.
+type FilesRequest struct {
+	ProblemID string
+	Lang      string // "go" or "python"
+	Task      string
+	// Layout is the repository's file list; Output the failing checks'
+	// output, if any (it is part of Task when the caller puts it there).
+	Layout string
+	// Max caps the number of paths asked for (default 8).
+	Max int
+}
+
+// FilesResult is the paths the model named, in its order, as written:
+// the caller checks them against the repository.
+type FilesResult struct {
+	Paths    []string
+	Response Response
+}
+
+// ChooseFiles asks which files to read for the task, from the layout
+// alone. It is accounted as a Thinker call (planning, not a generation).
+// A reply without a list is a model-output error.
+func (e Editor) ChooseFiles(ctx context.Context, req FilesRequest) (FilesResult, error) {
+	data, err := newPromptData(req.Lang, strings.TrimSpace(req.Task))
+	if err != nil {
+		return FilesResult{}, fmt.Errorf("choose files: %w", err)
+	}
+	data.Context, data.Max = strings.TrimSpace(req.Layout), req.Max
+	if data.Max <= 0 {
+		data.Max = 8
+	}
+	msgs, err := conversation(data,
+		turn{role: "system", template: "files_system"},
+		turn{role: "user", template: "files_user"})
+	if err != nil {
+		return FilesResult{}, fmt.Errorf("choose files: %w", err)
+	}
+	resp, err := e.C.Complete(ctx, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs})
+	if err != nil {
+		return FilesResult{Response: resp}, err
+	}
+	items, err := ParseNumberedList(resp.Content)
+	if err != nil {
+		return FilesResult{Response: resp}, fmt.Errorf("choose files: %w", err)
+	}
+	var paths []string
+	for _, it := range items {
+		p := strings.Trim(strings.Fields(it + " x")[0], "`*\"',;:")
+		p = strings.TrimPrefix(p, "./")
+		if p != "" && p != "x" && len(paths) < data.Max {
+			paths = append(paths, p)
+		}
+	}
+	return FilesResult{Paths: paths, Response: resp}, nil
+}

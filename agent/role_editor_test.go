@@ -385,3 +385,28 @@ func TestEditorThroughClient(t *testing.T) {
 		t.Errorf("accounts = %+v, want one solver and one debugger generation", acct)
 	}
 }
+
+func TestEditorChooseFiles(t *testing.T) {
+	t.Parallel()
+	rec := &recorder{replies: []string{"The bug is in add.\n\n1. `calc/add.py` (the function)\n2. **calc/add_test.py**\n3. ./README.md\n4. setup.py"}}
+	got, err := Editor{C: rec}.ChooseFiles(t.Context(), FilesRequest{ProblemID: "repo", Lang: "python",
+		Task: "Make add return the sum.", Layout: "README.md\ncalc/add.py\ncalc/add_test.py\nsetup.py", Max: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff([]string{"calc/add.py", "calc/add_test.py", "README.md"}, got.Paths); diff != "" {
+		t.Errorf("paths (-want +got):\n%s", diff)
+	}
+	sent := rec.only(t)
+	if sent.Role != RoleThinker {
+		t.Errorf("role %q, want thinker (not a generation)", sent.Role)
+	}
+	if sys, user := sent.Messages[0].Content, sent.Messages[1].Content; !strings.Contains(sys, "at most 3 paths") ||
+		!strings.Contains(user, "calc/add_test.py") || !strings.Contains(user, "Make add return the sum.") {
+		t.Errorf("prompts:\n%s\n---\n%s", sys, user)
+	}
+	rec = &recorder{replies: []string{"I would look at the code."}}
+	if _, err := (Editor{C: rec}).ChooseFiles(t.Context(), FilesRequest{Lang: "go", Task: "x", Layout: "a.go"}); !IsModelOutput(err) {
+		t.Errorf("a reply without a list: %v, want a model-output error", err)
+	}
+}

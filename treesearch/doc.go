@@ -5,4 +5,9 @@
 // hidden test: those stay in package benchmarks, which this package does
 // not import. Candidates run in the sandbox against the visible tests; the
 // per-test results become the feedback the model sees.
+//
+// Strategies get their candidates from a Coder: FunctionCoder asks the
+// Solver and the Debugger for a whole function (the benchmarks); package
+// repo's Coder edits a repository (codetree solve and fix). Run searches
+// many problems into a resumable run folder.
 package treesearch

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"path"
@@ -104,7 +105,9 @@ func runRepo(c *cli.Context, fix bool) error {
 
 	files := named
 	if len(files) == 0 {
-		files = repo.RelevantFiles(snap.Files, string(lang), task, rr.baseline.TestOutput+"\n"+rr.baseline.LintOutput, 40000)
+		if files, err = rr.chooseFiles(ctx, client); err != nil {
+			return err
+		}
 	}
 	coder := &repo.Coder{Model: client, Tests: rr.tester, Task: rr.brief(), Lang: string(lang), Files: files, Layout: snap.Layout(8000)}
 	env := treesearch.Env{Model: client, Coder: coder, Tests: rr.tester, Budget: c.Int("budget"), FeedbackMax: 6000,
@@ -152,6 +155,34 @@ func (rr *repoRun) brief() string {
 		fmt.Fprintf(&b, "\n\n`%s` reports:\n%s", lint, repo.Excerpt(rr.baseline.LintOutput, 1500))
 	}
 	return b.String()
+}
+
+// filesMax caps the size of the files shown in full to the model.
+const filesMax = 40000
+
+// chooseFiles picks the files to show in full: those the task and the
+// failing output name; else every source file if they fit; else those
+// the model names from the layout (a Thinker call).
+func (rr *repoRun) chooseFiles(ctx context.Context, model agent.Completer) ([]string, error) {
+	files, lang := rr.snap.Files, string(rr.lang)
+	if named := repo.MentionedFiles(files, lang, rr.brief()); len(named) > 0 {
+		return repo.Fit(files, named, filesMax), nil
+	}
+	all := repo.SourceFiles(files, lang)
+	if repo.TotalSize(files, all) <= filesMax {
+		return all, nil
+	}
+	res, err := agent.Editor{C: model}.ChooseFiles(ctx, agent.FilesRequest{
+		ProblemID: "repo", Lang: lang, Task: rr.brief(), Layout: rr.snap.Layout(20000), Max: 10,
+	})
+	switch {
+	case err != nil && !agent.IsModelOutput(err):
+		return nil, err
+	case err != nil || len(repo.Fit(files, res.Paths, filesMax)) == 0:
+		rr.notes = append(rr.notes, "the model named no file of the repository to read; it sees the first source files that fit")
+		return repo.Fit(files, all, filesMax), nil
+	}
+	return repo.Fit(files, res.Paths, filesMax), nil
 }
 
 // problem is the search's view of the task (what the Thinker and the

@@ -10,8 +10,10 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/codetree/codetree/agent/agenttest"
+	"github.com/codetree/codetree/sandbox/sandboxtest"
 )
 
 // editModel is a scripted model for solve and fix: the Thinker and the
@@ -23,13 +25,22 @@ type editModel struct {
 	edits []string
 	// editPrompts are the Editor's prompts, in order.
 	editPrompts []string
+	filePrompts int // ChooseFiles calls
 }
+
+// hangReply makes the Editor hold its reply for a minute.
+const hangReply = "(hang)"
 
 func newEditModel(t *testing.T, edits ...string) *editModel {
 	m := &editModel{edits: edits}
 	m.srv = agenttest.NewServer(t, agenttest.WithHandler(func(r agenttest.RecordedRequest) agenttest.Reply {
 		sys := r.Messages[0].Content
 		switch {
+		case strings.Contains(sys, "who finds where to work"):
+			m.mu.Lock()
+			m.filePrompts++
+			m.mu.Unlock()
+			return agenttest.Reply{Content: "1. `calc.py`\n2. nowhere.py"}
 		case strings.Contains(sys, "who plans solutions"):
 			return agenttest.Reply{Content: "1. Fix the code under test."}
 		case strings.Contains(sys, "who reviews failing code"):
@@ -51,6 +62,9 @@ func newEditModel(t *testing.T, edits ...string) *editModel {
 			}
 			e := m.edits[0]
 			m.edits = m.edits[1:]
+			if e == hangReply {
+				return agenttest.Reply{Content: "late", Delay: time.Minute}
+			}
 			return agenttest.Reply{Content: e}
 		}
 		t.Errorf("unexpected prompt: %.200s", sys)
@@ -335,5 +349,71 @@ func TestFixGoModuleCache(t *testing.T) {
 	}
 	if m.srv.Count() != 0 {
 		t.Errorf("%d model calls, want none", m.srv.Count())
+	}
+}
+
+// TestFixCtrlCPrintsBestSoFar: Ctrl-C while the model thinks about the
+// second candidate prints the first one's diff and exits 130, leaving the
+// working tree and no container behind.
+func TestFixCtrlCPrintsBestSoFar(t *testing.T) {
+	bin := codetreeBinary(t)
+	dir := writeRepo(t, goCalc)
+	m := newEditModel(t, edit("calc.go", "\treturn a - b\n", "\treturn a * b\n"), hangReply)
+	cmd := exec.Command(bin, m.args("fix", "--repo", dir, "--budget", "4", "--strategy", "reflexion")...)
+	var stdout, stderr strings.Builder
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(time.Minute)
+	for len(m.prompts()) < 2 {
+		if time.Now().After(deadline) {
+			_ = cmd.Process.Kill()
+			t.Fatalf("the second Editor call never came\n%s", stderr.String())
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	err := cmd.Wait()
+	var exit *exec.ExitError
+	if !errors.As(err, &exit) || exit.ExitCode() != 130 {
+		t.Errorf("exit %v, want 130\nstderr:\n%s", err, stderr.String())
+	}
+	if !strings.Contains(stdout.String(), "+\treturn a * b") || !strings.Contains(stderr.String(), "stopped early") {
+		t.Errorf("no best-so-far change printed\nstdout:\n%s\nstderr:\n%s", stdout.String(), stderr.String())
+	}
+	if got := readRepo(t, dir); !maps.Equal(got, goCalc) {
+		t.Errorf("the working tree changed")
+	}
+	if left := sandboxtest.Containers(t, sandboxtest.ProcessOwner(cmd.Process.Pid)); len(left) > 0 {
+		t.Errorf("%d containers left after Ctrl-C", len(left))
+	}
+}
+
+// TestSolveModelChoosesFiles: when nothing names a file and the sources
+// do not fit, the model picks the files to read from the layout; only
+// those are shown in full.
+func TestSolveModelChoosesFiles(t *testing.T) {
+	bin := codetreeBinary(t)
+	big := "# " + strings.Repeat("data ", 5000) + "\nVALUES = []\n"
+	files := map[string]string{
+		"calc.py": "def add(a, b):\n    return a + b\n", "data1.py": big, "data2.py": big,
+		"tests/test_calc.py": "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+	}
+	dir := writeRepo(t, files)
+	m := newEditModel(t, edit("calc.py", "    return a + b\n", "    return a + b\n\n\ndef mul(a, b):\n    return a * b\n"))
+	code, stdout, stderr := runCodetree(t, bin, m.args("solve", "--repo", dir, "--budget", "2", "add a function mul(a, b) that returns the product")...)
+	if code != 0 {
+		t.Fatalf("solve exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	prompts := m.prompts()
+	if m.filePrompts != 1 || len(prompts) != 1 {
+		t.Fatalf("%d file choices, %d edit prompts; want 1 and 1", m.filePrompts, len(prompts))
+	}
+	if !strings.Contains(prompts[0], "def add(a, b):") || strings.Contains(prompts[0], "data data data") ||
+		!strings.Contains(prompts[0], "data1.py") {
+		t.Errorf("the edit prompt should show calc.py in full and data1.py only in the layout:\n%.3000s", prompts[0])
 	}
 }

@@ -30,4 +30,15 @@
 // change into the working tree only when every file it touches is still
 // as Load read it; otherwise it writes nothing and returns a
 // *ConflictError naming the files that changed.
+//
+// # Search
+//
+// Coder (a treesearch.Coder) asks the agent's Editor for edits; a
+// candidate is its whole edit script from the snapshot, so that a repair
+// extends its parent's edits and every candidate can be rebuilt alone.
+// Tester (the search's tester) applies a script and runs the repository's
+// test and lint commands in one sandbox run: edits that do not apply, a
+// failing test run and new lint findings are feedback, only sandbox
+// failures are errors. MentionedFiles, SourceFiles and Fit choose the
+// files the model reads in full.
 package repo

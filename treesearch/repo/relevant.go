@@ -6,35 +6,40 @@ import (
 	"strings"
 )
 
-// RelevantFiles picks the files to show the model in full when the developer
-// named none: the files the task or the failing output mention, with the
-// other source files of their Go package or Python test module's
-// subject; when nothing is mentioned, every source file of the language,
-// as long as they fit in max bytes. The rest of the repository is in the
-// layout, which the model always sees.
-func RelevantFiles(files map[string][]byte, lang, task, output string, max int) []string {
+// SourceFiles are the repository's files of the language ("go" or
+// "python"), without vendored and test-data folders, in path order.
+func SourceFiles(files map[string][]byte, lang string) []string {
 	ext := ".py"
 	if lang == "go" {
 		ext = ".go"
 	}
-	var sources []string
+	var out []string
 	for p := range files {
 		if strings.HasSuffix(p, ext) && !skippedDir(p) {
-			sources = append(sources, p)
+			out = append(out, p)
 		}
 	}
-	slices.Sort(sources)
+	slices.Sort(out)
+	return out
+}
 
-	text := task + "\n" + output
+// MentionedFiles are the source files that text (the task and the failing
+// output) names, with the other files of a named Go file's package and
+// the subject of a named Python test module (tests/test_calc.py ->
+// calc.py), in path order.
+func MentionedFiles(files map[string][]byte, lang, text string) []string {
+	sources := SourceFiles(files, lang)
 	picked := make(map[string]bool)
 	for _, p := range sources {
 		if mentioned(text, p) {
 			picked[p] = true
 		}
 	}
-	// A mentioned Go file brings its package; a Python test file the
-	// module it tests (tests/test_calc.py -> calc.py).
+	named := make([]string, 0, len(picked))
 	for p := range picked {
+		named = append(named, p)
+	}
+	for _, p := range named {
 		for _, q := range sources {
 			switch {
 			case lang == "go" && path.Dir(q) == path.Dir(p):
@@ -44,24 +49,38 @@ func RelevantFiles(files map[string][]byte, lang, task, output string, max int) 
 			}
 		}
 	}
-	if len(picked) == 0 {
-		for _, p := range sources {
-			picked[p] = true
+	var out []string
+	for _, p := range sources {
+		if picked[p] {
+			out = append(out, p)
 		}
 	}
+	return out
+}
+
+// Fit keeps the paths, in order, whose files fit together in max bytes;
+// paths not in files are dropped.
+func Fit(files map[string][]byte, paths []string, max int) []string {
 	var out []string
 	size := 0
-	for _, p := range sources {
-		if !picked[p] {
+	for _, p := range paths {
+		content, ok := files[p]
+		if !ok || size+len(content) > max {
 			continue
 		}
-		if size+len(files[p]) > max {
-			continue
-		}
-		size += len(files[p])
+		size += len(content)
 		out = append(out, p)
 	}
 	return out
+}
+
+// TotalSize is the size of the paths' files.
+func TotalSize(files map[string][]byte, paths []string) int {
+	n := 0
+	for _, p := range paths {
+		n += len(files[p])
+	}
+	return n
 }
 
 // mentioned reports whether text names the file p: its path, or its base

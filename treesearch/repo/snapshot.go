@@ -166,8 +166,14 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*Snapshot, error) 
 			return nil, err
 		}
 		snap.Git = true
-	} else if paths, err = walkFiles(root); err != nil {
-		return nil, err
+	}
+	if len(paths) == 0 {
+		// Not in a work tree, or in a folder that its work tree ignores
+		// (a copy under an ignored build folder): walk it.
+		snap.Git = false
+		if paths, err = walkFiles(root); err != nil {
+			return nil, err
+		}
 	}
 
 	vendor := make(map[string]bool) // Go vendor directory -> holds modules.txt
@@ -190,7 +196,7 @@ func Load(ctx context.Context, dir string, opts LoadOptions) (*Snapshot, error) 
 		total += int64(len(content))
 		if total > int64(opts.MaxTotal) {
 			return nil, fmt.Errorf("load repository %s: %w: its files add up to more than %s (the limit); "+
-				"choose the files to send with --files, or run codetree in a smaller repository or a subdirectory",
+				"run codetree in a smaller repository or in a subdirectory",
 				root, ErrTooLarge, opts.MaxTotal)
 		}
 		if content == nil { // gone since it was listed

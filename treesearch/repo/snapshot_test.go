@@ -233,7 +233,7 @@ func TestLoadTooLarge(t *testing.T) {
 			if !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("Load error = %v, want ErrTooLarge", err)
 			}
-			for _, want := range []string{"1KiB", "--files", "smaller repository"} {
+			for _, want := range []string{"1KiB", "smaller repository"} {
 				if !strings.Contains(err.Error(), want) {
 					t.Errorf("error %q does not mention %q", err, want)
 				}
@@ -311,5 +311,34 @@ func TestClone(t *testing.T) {
 	delete(c, "b")
 	if diff := cmp.Diff(map[string]string{"a": "one", "b": "two"}, fileStrings(snap.Files)); diff != "" {
 		t.Errorf("changing the clone changed the snapshot (-want +got):\n%s", diff)
+	}
+}
+
+// TestLoadIgnoredFolderOfWorkTree: a repository copied into a folder its
+// enclosing work tree ignores is walked instead of listed as empty.
+func TestLoadIgnoredFolderOfWorkTree(t *testing.T) {
+	t.Parallel()
+	if _, err := exec.LookPath("git"); err != nil {
+		t.Skip("no git on PATH")
+	}
+	outer := t.TempDir()
+	if out, err := exec.Command("git", "-C", outer, "init", "-q").CombinedOutput(); err != nil {
+		t.Fatalf("git init: %v\n%s", err, out)
+	}
+	inner := filepath.Join(outer, "runs", "copy")
+	if err := os.MkdirAll(inner, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range map[string]string{".gitignore": "runs/\n", "runs/copy/main.go": "package main\n"} {
+		if err := os.WriteFile(filepath.Join(outer, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	snap, err := Load(t.Context(), inner, LoadOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if string(snap.Files["main.go"]) != "package main\n" || snap.Git {
+		t.Errorf("files %v, git %v; want main.go from a walk", snap.Files, snap.Git)
 	}
 }
