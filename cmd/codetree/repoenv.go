@@ -131,6 +131,7 @@ func hostModCache(ctx context.Context) string {
 var (
 	goMissingModule = regexp.MustCompile(`(?:no required module provides package|cannot find module providing package|missing go.sum entry for module providing package) (\S+)`)
 	goCacheMiss     = regexp.MustCompile(gomodcacheTarget + `/cache/download/\S*: read-only file system`)
+	goTooOld        = regexp.MustCompile(`requires go >= (\S+) \(running go (\S+?);`)
 	goDownloading   = regexp.MustCompile(`go: downloading (\S+) (\S+)`)
 	pyMissingModule = regexp.MustCompile(`ModuleNotFoundError: No module named '([^']+)'`)
 )
@@ -139,6 +140,10 @@ var (
 // the sandbox cannot reach, or returns "".
 func offlineProblem(out string, lang sandbox.Lang, files map[string][]byte) string {
 	if lang == sandbox.LangGo {
+		if m := goTooOld.FindStringSubmatch(out); m != nil {
+			return fmt.Sprintf("the repository needs go >= %s and the sandbox image has go %s (it cannot download a toolchain "+
+				"offline): build the images with a newer go on this machine (codetree images build go)", m[1], m[2])
+		}
 		what := ""
 		switch {
 		case goCacheMiss.MatchString(out):

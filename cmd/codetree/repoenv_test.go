@@ -46,6 +46,7 @@ func TestOfflineProblem(t *testing.T) {
 	}{
 		{"go cache miss", sandbox.LangGo, "go: downloading example.com/x v1.0.0\nuses.go:3:8: mkdir /gomodcache/cache/download/example.com: read-only file system\n", "example.com/x v1.0.0 cannot be resolved offline"},
 		{"go proxy off", sandbox.LangGo, "main.go:3:8: no required module provides package example.com/y; to add it:\n\tgo get example.com/y\nmodule lookup disabled by GOPROXY=off\n", "providing example.com/y"},
+		{"go too old", sandbox.LangGo, "go: go.mod requires go >= 1.99 (running go 1.26.0; GOTOOLCHAIN=local)\n", "needs go >= 1.99 and the sandbox image has go 1.26.0"},
 		{"go test failure", sandbox.LangGo, "--- FAIL: TestX\nFAIL\n", ""},
 		{"python third-party module", sandbox.LangPython, "E   ModuleNotFoundError: No module named 'requests'\n", `"requests" is not in the sandbox image`},
 		{"python module of the repo", sandbox.LangPython, "ModuleNotFoundError: No module named 'calc'\n", ""},
