@@ -84,6 +84,11 @@ func repoLimits(c *cli.Context) (sandbox.Limits, error) {
 	if !c.IsSet("cpus") {
 		l.CPUs = 2
 	}
+	if !c.IsSet("output-limit") {
+		// A verbose test suite is not a flood: its output is cut for the
+		// model, not by the sandbox.
+		l.Output = 16 * sandbox.MiB
+	}
 	return l, l.Validate()
 }
 
