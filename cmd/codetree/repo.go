@@ -48,7 +48,7 @@ func runRepo(c *cli.Context, fix bool) error {
 	if err != nil {
 		return err
 	}
-	limits, err := repoLimits(c)
+	limits, err := limitsFrom(c)
 	if err != nil {
 		return err
 	}

@@ -9,6 +9,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"time"
 
@@ -62,34 +63,18 @@ func repoCommands(c *cli.Context, lang sandbox.Lang) repo.Commands {
 	return cmds
 }
 
-// repoLimits are the sandbox flags, with defaults fit for building and
-// testing a repository where the flag was not given.
-func repoLimits(c *cli.Context) (sandbox.Limits, error) {
-	l, err := limitsFrom(c)
-	if err != nil {
-		return l, err
-	}
-	if !c.IsSet("timeout") {
-		l.Timeout = 5 * time.Minute
-	}
-	if !c.IsSet("memory") {
-		l.Memory = 2 * sandbox.GiB
-	}
-	if !c.IsSet("tmpfs") {
-		l.Tmpfs = 1 * sandbox.GiB
-	}
-	if !c.IsSet("pids") {
-		l.Pids = 1024
-	}
-	if !c.IsSet("cpus") {
-		l.CPUs = 2
-	}
-	if !c.IsSet("output-limit") {
-		// A verbose test suite is not a flood: its output is cut for the
-		// model, not by the sandbox.
-		l.Output = 16 * sandbox.MiB
-	}
-	return l, l.Validate()
+// repoDefaultLimits are the sandbox limits of solve and fix unless a
+// flag says otherwise: room to build and test a repository, and output
+// enough for a verbose test suite (cut for the model, not by the sandbox).
+func repoDefaultLimits() sandbox.Limits {
+	l := sandbox.DefaultLimits()
+	l.Timeout = 5 * time.Minute
+	l.Memory = 2 * sandbox.GiB
+	l.Tmpfs = 1 * sandbox.GiB
+	l.Pids = 1024
+	l.CPUs = float64(min(2, runtime.NumCPU()))
+	l.Output = 16 * sandbox.MiB
+	return l
 }
 
 var goRequire = regexp.MustCompile(`(?m)^\s*require\b`)

@@ -10,8 +10,10 @@ import (
 )
 
 // sandboxFlags are the flags of every command that runs code.
-func sandboxFlags() []cli.Flag {
-	d := sandbox.DefaultLimits()
+func sandboxFlags() []cli.Flag { return sandboxFlagsFor(sandbox.DefaultLimits()) }
+
+// sandboxFlagsFor are the sandbox flags with d as the limits' defaults.
+func sandboxFlagsFor(d sandbox.Limits) []cli.Flag {
 	return []cli.Flag{
 		&cli.StringFlag{Name: "mode", Value: "pool", Usage: "sandbox mode: pool (warm containers, fast) or fresh (a new container per run)", EnvVars: []string{"CODETREE_SANDBOX_MODE"}},
 		&cli.StringFlag{Name: "image", Usage: "sandbox image to use instead of the built-in one for the language"},

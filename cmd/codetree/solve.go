@@ -40,5 +40,5 @@ func repoFlags() []cli.Flag {
 		&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
 		&cli.BoolFlag{Name: "apply", Usage: "write the passing change to the working tree (refused if a touched file changed meanwhile)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
-	}, llmFlags()...), sandboxFlags()...)
+	}, llmFlags()...), sandboxFlagsFor(repoDefaultLimits())...)
 }
