@@ -110,49 +110,56 @@ func TestPromptsGolden(t *testing.T) {
 		t.Fatal("no prompt templates embedded")
 	}
 	for lang, data := range samplePrompts(t) {
-		dir := filepath.Join("testdata", "golden", lang)
-		if *update {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
+		checkGoldenDir(t, filepath.Join("testdata", "golden", lang), lang, names, data)
+	}
+}
+
+// checkGoldenDir renders each template named with data and compares it
+// with dir/<name>.txt (-update rewrites them); no golden file in dir may
+// outlive its template.
+func checkGoldenDir(t *testing.T, dir, label string, names []string, data promptData) {
+	t.Helper()
+	if *update {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
 		}
-		for _, name := range names {
-			t.Run(lang+"/"+name, func(t *testing.T) {
-				t.Parallel()
-				got, err := render(name, data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				if strings.TrimSpace(got) == "" {
-					t.Fatal("template renders nothing")
-				}
-				path := filepath.Join(dir, name+".txt")
-				if *update {
-					if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./agent/... -update to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), got+"\n"); diff != "" {
-					t.Errorf("%s differs from its golden file (-want +got; go test ./agent/... -update rewrites it):\n%s", name, diff)
-				}
-			})
-		}
-		// No golden file may outlive its template.
-		if !*update {
-			files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	}
+	for _, name := range names {
+		t.Run(label+"/"+name, func(t *testing.T) {
+			t.Parallel()
+			got, err := render(name, data)
 			if err != nil {
 				t.Fatal(err)
 			}
-			for _, f := range files {
-				if !slices.Contains(names, strings.TrimSuffix(filepath.Base(f), ".txt")) {
-					t.Errorf("golden file %s has no template", f)
-				}
+			if strings.TrimSpace(got) == "" {
+				t.Fatal("template renders nothing")
 			}
+			path := filepath.Join(dir, name+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run go test ./agent/... -update to create it)", err)
+			}
+			if diff := cmp.Diff(string(want), got+"\n"); diff != "" {
+				t.Errorf("%s differs from its golden file (-want +got; go test ./agent/... -update rewrites it):\n%s", name, diff)
+			}
+		})
+	}
+	if *update {
+		return
+	}
+	files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if !slices.Contains(names, strings.TrimSuffix(filepath.Base(f), ".txt")) {
+			t.Errorf("golden file %s has no template among %v", f, names)
 		}
 	}
 }

@@ -2,9 +2,7 @@ package agent
 
 import (
 	"context"
-	"os"
 	"path/filepath"
-	"slices"
 	"strings"
 	"testing"
 
@@ -86,46 +84,7 @@ func TestEditPromptsGolden(t *testing.T) {
 		t.Fatal("no edit_* templates embedded")
 	}
 	for sample, data := range editSamples(t) {
-		dir := filepath.Join("testdata", "golden", sample)
-		if *update {
-			if err := os.MkdirAll(dir, 0o755); err != nil {
-				t.Fatal(err)
-			}
-		}
-		for _, name := range names {
-			t.Run(sample+"/"+name, func(t *testing.T) {
-				t.Parallel()
-				got, err := render(name, data)
-				if err != nil {
-					t.Fatal(err)
-				}
-				path := filepath.Join(dir, name+".txt")
-				if *update {
-					if err := os.WriteFile(path, []byte(got+"\n"), 0o644); err != nil {
-						t.Fatal(err)
-					}
-					return
-				}
-				want, err := os.ReadFile(path)
-				if err != nil {
-					t.Fatalf("%v (run go test ./agent/... -update to create it)", err)
-				}
-				if diff := cmp.Diff(string(want), got+"\n"); diff != "" {
-					t.Errorf("%s differs from its golden file (-want +got; go test ./agent/... -update rewrites it):\n%s", name, diff)
-				}
-			})
-		}
-		if !*update {
-			files, err := filepath.Glob(filepath.Join(dir, "*.txt"))
-			if err != nil {
-				t.Fatal(err)
-			}
-			for _, f := range files {
-				if !slices.Contains(names, strings.TrimSuffix(filepath.Base(f), ".txt")) {
-					t.Errorf("golden file %s has no edit_* template", f)
-				}
-			}
-		}
+		checkGoldenDir(t, filepath.Join("testdata", "golden", sample), sample, names, data)
 	}
 }
 
