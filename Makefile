@@ -53,13 +53,15 @@ bench-eval: images ## codetree eval vs a process-per-sample evaluator on the Hum
 bench-search: images ## tree search targets: harness time per call, 164 HumanEval, faults, throughput vs concurrency
 	BIN=$(BIN) scripts/bench-search.sh
 
-demo: images ## run example programs in the sandbox, then CodeTree with the simulated model on 20 HumanEval problems
+demo: images ## example programs in the sandbox, CodeTree with the simulated model on 20 HumanEval problems, codetree fix on examples/fix-go
 	@for f in examples/*.py examples/*.go; do \
 		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
 	done
 	@echo "== codetree bench --model sim --dataset humaneval --strategy codetree --limit 20"
 	@rm -rf runs/demo
 	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --out runs/demo
+	@echo; echo "== codetree fix on a copy of examples/fix-go, with a scripted model"
+	@BIN=$(BIN) scripts/demo-fix.sh
 
 demo-fix: images ## codetree fix on a copy of examples/fix-go with a scripted model (runs/demo-fix)
 	BIN=$(BIN) scripts/demo-fix.sh
