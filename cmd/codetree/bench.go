@@ -5,12 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"net"
-	"net/http"
 	"os"
 	"path/filepath"
 	"runtime/debug"
-	"slices"
 	"strings"
 	"time"
 
@@ -18,7 +15,6 @@ import (
 
 	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/benchmarks"
-	"github.com/codetree/codetree/benchmarks/simllm"
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/treesearch"
 )
@@ -339,94 +335,4 @@ func writeJSON(path string, v any) error {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return os.Rename(tmp, path)
-}
-
-// startSim serves the simulated model on loopback for this run.
-func startSim(c *cli.Context, problems []*benchmarks.Problem) (string, func(), error) {
-	opts := simllm.DefaultOptions()
-	opts.Seed = c.Int64("sim-seed")
-	opts.Latency = c.Duration("sim-latency")
-	faults, err := parseFaults(c.String("sim-faults"))
-	if err != nil {
-		return "", nil, err
-	}
-	opts.Faults = faults
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", nil, fmt.Errorf("start simulated model: %w", err)
-	}
-	srv := &http.Server{Handler: simllm.New(problems, opts).Handler(), ReadHeaderTimeout: 10 * time.Second}
-	go func() { _ = srv.Serve(ln) }()
-	stop := func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-		defer cancel()
-		_ = srv.Shutdown(ctx)
-	}
-	return "http://" + ln.Addr().String() + "/v1", stop, nil
-}
-
-func parseFaults(s string) (simllm.Faults, error) {
-	var f simllm.Faults
-	if s == "" {
-		return f, nil
-	}
-	for _, kv := range strings.Split(s, ",") {
-		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
-		var rate float64
-		if _, err := fmt.Sscanf(v, "%g", &rate); !ok || err != nil || rate < 0 || rate > 1 {
-			return f, usageErrorf("--sim-faults %q: want KIND=RATE pairs, rates from 0 to 1", s)
-		}
-		switch k {
-		case "429":
-			f.RateLimit = rate
-		case "500":
-			f.ServerError = rate
-		case "hang":
-			f.Hang = rate
-		case "malformed":
-			f.Malformed = rate
-		case "nocode":
-			f.NoCode = rate
-		default:
-			return f, usageErrorf("--sim-faults: unknown kind %q (use 429, 500, hang, malformed, nocode)", k)
-		}
-	}
-	return f, nil
-}
-
-func describeErrors(m map[string]int) string {
-	if len(m) == 0 {
-		return "none"
-	}
-	parts := make([]string, 0, len(m))
-	for k, v := range m {
-		parts = append(parts, fmt.Sprintf("%s %d", k, v))
-	}
-	slices.Sort(parts)
-	return strings.Join(parts, ", ")
-}
-
-// reportFacts is the summary table of a run's report.
-func reportFacts(s benchSummary) [][2]string {
-	model := s.Model
-	if s.Simulated {
-		model += " (simulated)"
-	}
-	facts := [][2]string{
-		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
-		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", s.Select},
-		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
-	}
-	if s.PlusPassAt1 != nil {
-		facts = append(facts, [2]string{"pass@1 plus", fmt.Sprintf("%.4f", *s.PlusPassAt1)})
-	}
-	return append(facts,
-		[2]string{"generations", fmt.Sprint(s.Generations)},
-		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
-		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
-		[2]string{"infrastructure errors", describeErrors(s.Errors)},
-		[2]string{"model faults (retried)", describeErrors(s.Faults)},
-		[2]string{"wall time", s.WallTime.Round(time.Millisecond).String()},
-		[2]string{"code version", s.Version},
-	)
 }

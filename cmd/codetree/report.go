@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
@@ -342,3 +343,41 @@ Not in every run, so left out below: {{range $i, $p := .Partial}}{{if $i}}; {{en
 <tr><th>neither</th><td>{{.Neither}}</td></tr></table>
 {{end}}</body></html>
 `))
+
+// describeErrors lists counts by class, "none" for none.
+func describeErrors(m map[string]int) string {
+	if len(m) == 0 {
+		return "none"
+	}
+	parts := make([]string, 0, len(m))
+	for k, v := range m {
+		parts = append(parts, fmt.Sprintf("%s %d", k, v))
+	}
+	slices.Sort(parts)
+	return strings.Join(parts, ", ")
+}
+
+// reportFacts is the summary table of a run's report.
+func reportFacts(s benchSummary) [][2]string {
+	model := s.Model
+	if s.Simulated {
+		model += " (simulated)"
+	}
+	facts := [][2]string{
+		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
+		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", s.Select},
+		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
+	}
+	if s.PlusPassAt1 != nil {
+		facts = append(facts, [2]string{"pass@1 plus", fmt.Sprintf("%.4f", *s.PlusPassAt1)})
+	}
+	return append(facts,
+		[2]string{"generations", fmt.Sprint(s.Generations)},
+		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
+		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
+		[2]string{"infrastructure errors", describeErrors(s.Errors)},
+		[2]string{"model faults (retried)", describeErrors(s.Faults)},
+		[2]string{"wall time", s.WallTime.Round(time.Millisecond).String()},
+		[2]string{"code version", s.Version},
+	)
+}

@@ -1,9 +1,13 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/urfave/cli/v2"
 
@@ -80,4 +84,57 @@ func splitReplies(s string) []string {
 	}
 	flush()
 	return out
+}
+
+// startSim serves the simulated model on loopback for this run.
+func startSim(c *cli.Context, problems []*benchmarks.Problem) (string, func(), error) {
+	opts := simllm.DefaultOptions()
+	opts.Seed = c.Int64("sim-seed")
+	opts.Latency = c.Duration("sim-latency")
+	faults, err := parseFaults(c.String("sim-faults"))
+	if err != nil {
+		return "", nil, err
+	}
+	opts.Faults = faults
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", nil, fmt.Errorf("start simulated model: %w", err)
+	}
+	srv := &http.Server{Handler: simllm.New(problems, opts).Handler(), ReadHeaderTimeout: 10 * time.Second}
+	go func() { _ = srv.Serve(ln) }()
+	stop := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		defer cancel()
+		_ = srv.Shutdown(ctx)
+	}
+	return "http://" + ln.Addr().String() + "/v1", stop, nil
+}
+
+func parseFaults(s string) (simllm.Faults, error) {
+	var f simllm.Faults
+	if s == "" {
+		return f, nil
+	}
+	for _, kv := range strings.Split(s, ",") {
+		k, v, ok := strings.Cut(strings.TrimSpace(kv), "=")
+		var rate float64
+		if _, err := fmt.Sscanf(v, "%g", &rate); !ok || err != nil || rate < 0 || rate > 1 {
+			return f, usageErrorf("--sim-faults %q: want KIND=RATE pairs, rates from 0 to 1", s)
+		}
+		switch k {
+		case "429":
+			f.RateLimit = rate
+		case "500":
+			f.ServerError = rate
+		case "hang":
+			f.Hang = rate
+		case "malformed":
+			f.Malformed = rate
+		case "nocode":
+			f.NoCode = rate
+		default:
+			return f, usageErrorf("--sim-faults: unknown kind %q (use 429, 500, hang, malformed, nocode)", k)
+		}
+	}
+	return f, nil
 }
