@@ -223,40 +223,79 @@ func TestFixGoFailingTest(t *testing.T) {
 	}
 }
 
-// TestFixGoLintError: go test passes but go vet does not. The first edit
-// does not apply; the reason reaches the second prompt; the second edit
-// clears the finding.
-func TestFixGoLintError(t *testing.T) {
+// TestFixGoLintFindingIsFeedback: the first edit does not apply and the
+// reason reaches the second prompt; the second makes the test pass but
+// adds a go vet finding, which rejects it and reaches the third prompt;
+// the third passes.
+func TestFixGoLintFindingIsFeedback(t *testing.T) {
 	bin := codetreeBinary(t)
 	files := map[string]string{
 		"go.mod":        "module example.com/greet\n\ngo 1.22\n",
-		"greet.go":      "package greet\n\nimport \"fmt\"\n\n// Hello prints a greeting.\nfunc Hello(name string) {\n\tfmt.Printf(\"hello %d\\n\", name)\n}\n",
-		"greet_test.go": "package greet\n\nimport \"testing\"\n\nfunc TestHello(t *testing.T) { Hello(\"ann\") }\n",
+		"greet.go":      "package greet\n\nimport \"fmt\"\n\n// Hello greets name.\nfunc Hello(name string) string {\n\treturn fmt.Sprintf(\"hello %s\", name)\n}\n",
+		"greet_test.go": "package greet\n\nimport \"testing\"\n\nfunc TestHello(t *testing.T) {\n\tif got := Hello(\"ann\"); got != \"hello ann!\" {\n\t\tt.Errorf(\"Hello = %q\", got)\n\t}\n}\n",
 	}
 	dir := writeRepo(t, files)
-	notApplying := edit("greet.go", "\tfmt.Printf(\"hi %d\\n\", name)\n", "\tfmt.Printf(\"hi %s\\n\", name)\n")
-	right := edit("greet.go", "\tfmt.Printf(\"hello %d\\n\", name)\n", "\tfmt.Printf(\"hello %s\\n\", name)\n")
-	m := newEditModel(t, notApplying, right)
-	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "3")...)
+	notApplying := edit("greet.go", "\treturn fmt.Sprintf(\"hi %s\", name)\n", "\treturn fmt.Sprintf(\"hi %s!\", name)\n")
+	// go test runs some vet checks itself (printf among them), not the
+	// unreachable-code one: only go vet reports this.
+	vetFinding := edit("greet.go", "\treturn fmt.Sprintf(\"hello %s\", name)\n",
+		"\treturn fmt.Sprintf(\"hello %s!\", name)\n\tpanic(\"not reached\")\n")
+	right := edit("greet.go", "\tpanic(\"not reached\")\n", "")
+	m := newEditModel(t, notApplying, vetFinding, right)
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "4")...)
 	if code != 0 {
 		t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
 	}
 	prompts := m.prompts()
-	if len(prompts) != 2 {
-		t.Fatalf("%d Editor prompts, want 2", len(prompts))
-	}
-	if !strings.Contains(prompts[0], "wrong type string") {
-		t.Errorf("the first prompt lacks go vet's finding:\n%s", prompts[0])
+	if len(prompts) != 3 {
+		t.Fatalf("%d Editor prompts, want 3", len(prompts))
 	}
 	if !strings.Contains(prompts[1], "SEARCH does not match") || !strings.Contains(prompts[1], "greet.go") {
-		t.Errorf("the repair prompt lacks why the edit did not apply:\n%s", prompts[1])
+		t.Errorf("the second prompt lacks why the edit did not apply:\n%s", prompts[1])
+	}
+	if !strings.Contains(prompts[2], "unreachable code") || !strings.Contains(prompts[2], "PASS go test ./...") {
+		t.Errorf("the third prompt lacks the new go vet finding:\n%s", prompts[2])
 	}
 	after := checkDiffApplies(t, files, stdout[strings.Index(stdout, "diff --git"):])
-	if !strings.Contains(after["greet.go"], `"hello %s\n"`) {
+	if want := "\treturn fmt.Sprintf(\"hello %s!\", name)\n}\n"; !strings.HasSuffix(after["greet.go"], want) {
 		t.Errorf("greet.go after the diff:\n%s", after["greet.go"])
 	}
 	if got := readRepo(t, dir); !maps.Equal(got, files) {
 		t.Errorf("without --apply the working tree changed")
+	}
+}
+
+// TestSolveStrictLint: tests pass but go vet does not. fix has nothing
+// to do and says how to work on the finding; solve --strict-lint rejects
+// an edit that leaves the finding and takes the one that clears it.
+func TestSolveStrictLint(t *testing.T) {
+	bin := codetreeBinary(t)
+	files := map[string]string{
+		"go.mod":        "module example.com/greet\n\ngo 1.22\n",
+		"greet.go":      "package greet\n\n// Hello greets name.\nfunc Hello(name string) string {\n\treturn \"hello \" + name\n\tpanic(\"not reached\")\n}\n",
+		"greet_test.go": "package greet\n\nimport \"testing\"\n\nfunc TestHello(t *testing.T) { Hello(\"ann\") }\n",
+	}
+	dir := writeRepo(t, files)
+	m := newEditModel(t)
+	code, stdout, _ := runCodetree(t, bin, m.args("fix", "--repo", dir)...)
+	if code != 0 || !strings.Contains(stdout, "nothing to fix") || !strings.Contains(stdout, "reports 1 finding(s)") || m.srv.Count() != 0 {
+		t.Errorf("fix with passing tests: exit %d, %d model calls:\n%s", code, m.srv.Count(), stdout)
+	}
+
+	leaves := edit("greet.go", "// Hello greets name.\n", "// Hello greets name warmly.\n")
+	clears := edit("greet.go", "\tpanic(\"not reached\")\n", "")
+	m = newEditModel(t, leaves, clears)
+	code, stdout, stderr := runCodetree(t, bin, m.args("solve", "--repo", dir, "--strict-lint", "--budget", "4", "clear go vet's finding")...)
+	if code != 0 {
+		t.Fatalf("solve exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	prompts := m.prompts()
+	if len(prompts) != 2 || !strings.Contains(prompts[0], "unreachable code") || !strings.Contains(prompts[1], "FAIL go vet ./...") {
+		t.Fatalf("%d Editor prompts, want 2 with go vet's finding:\n%s", len(prompts), strings.Join(prompts, "\n=====\n"))
+	}
+	after := checkDiffApplies(t, files, stdout[strings.Index(stdout, "diff --git"):])
+	if strings.Contains(after["greet.go"], "panic") {
+		t.Errorf("greet.go after the diff:\n%s", after["greet.go"])
 	}
 }
 

@@ -200,8 +200,10 @@ func (o *repoOutput) nothingToFix(rr *repoRun) error {
 	o.endProgress()
 	res := &repoResult{Status: "nothing_to_fix", Passed: true, Before: rr.baseline, Node: -1, Notes: rr.notes,
 		Summary: fmt.Sprintf("`%s` passes: nothing to fix.", rr.tester.Commands.Test)}
-	if lint := rr.tester.Commands.Lint; lint != "" {
-		res.Summary = fmt.Sprintf("`%s` passes and `%s` reports nothing: nothing to fix.", rr.tester.Commands.Test, lint)
+	if lint := rr.tester.Commands.Lint; lint != "" && rr.baseline.LintExit != 0 {
+		n := len(repo.LintFindings(rr.baseline.LintOutput))
+		res.Summary += fmt.Sprintf(" `%s` reports %d finding(s); to work on them: codetree solve --strict-lint \"clear the findings of %s\".",
+			lint, n, lint)
 	}
 	o.print(res, "")
 	return nil

@@ -21,8 +21,8 @@ func fixCommand() *cli.Command {
 	return &cli.Command{
 		Name:  "fix",
 		Usage: "run your repository's tests; if they fail, search for a change that makes them pass",
-		Description: "Like solve, with the task of making the failing tests pass without breaking the others.\n" +
-			"When the tests already pass it says so and stops (exit 0).",
+		Description: "Like solve, with the task of making the failing tests pass without breaking the others\n" +
+			"or adding lint findings. When the tests already pass it says so and stops (exit 0).",
 		Flags:  repoFlags(),
 		Action: func(c *cli.Context) error { return runRepo(c, true) },
 	}
@@ -33,7 +33,8 @@ func repoFlags() []cli.Flag {
 	return append(append([]cli.Flag{
 		&cli.StringFlag{Name: "repo", Value: ".", Usage: "the repository (its .gitignore is respected)"},
 		&cli.StringFlag{Name: "test", Usage: "test command, run in the repository's root (default: go test ./... or python3 -m pytest -q)"},
-		&cli.StringFlag{Name: "lint", Usage: "lint command; it may not add findings (default: go vet ./... or python3 -m pyflakes .; none: no lint)"},
+		&cli.StringFlag{Name: "lint", Usage: "lint command; a change may not add findings (default: go vet ./... or python3 -m pyflakes .; none: no lint)"},
+		&cli.BoolFlag{Name: "strict-lint", Usage: "a change must leave no lint finding at all, not only add none"},
 		&cli.StringSliceFlag{Name: "files", Usage: "the files to show the model in full (globs, repeatable; default: those the task and the failing tests name)"},
 		&cli.StringFlag{Name: "lang", Usage: "go or python (default: go when there is a go.mod)"},
 		&cli.IntFlag{Name: "budget", Value: 8, Usage: "candidate changes to try (every Solver or Debugger output counts one)"},
