@@ -10,22 +10,27 @@ set -euo pipefail
 bin=${BIN:-bin/codetree}
 out=${1:-runs/bench-search}
 curve_limit=${CURVE_LIMIT:-16}
+curve_concurrency=${CURVE_CONCURRENCY:-1 2 4 8 16}
+only=${ONLY:-1234} # the parts to run
 rm -rf "$out" && mkdir -p "$out"
 
-echo "== 1. harness time per model call"
-go test ./treesearch -run '^$' -bench CodeTreeOverhead -benchtime 50x | grep Benchmark
+if [[ $only == *1* ]]; then
+	echo "== 1. harness time per model call"
+	go test ./treesearch -run '^$' -bench CodeTreeOverhead -benchtime 50x | grep Benchmark
+fi
+if [[ $only == *2* || $only == *3* ]]; then
+	echo "== 2. codetree, budget 20, 164 HumanEval problems, zero latency"
+	"$bin" bench --model sim --dataset humaneval --budget 20 --concurrency 4 --out "$out/clean" 2>/dev/null
 
-echo "== 2. codetree, budget 20, 164 HumanEval problems, zero latency"
-"$bin" bench --model sim --dataset humaneval --budget 20 --concurrency 4 --out "$out/clean" 2>/dev/null
-
-echo "== 3. the same with faults: 429=0.05,500=0.02,hang=0.01"
-"$bin" bench --model sim --dataset humaneval --budget 20 --concurrency 8 --request-timeout 3s \
-	--sim-faults 429=0.05,500=0.02,hang=0.01 --out "$out/faults" 2>/dev/null
-"$bin" report "$out/clean" "$out/faults"
-
+	echo "== 3. the same with faults: 429=0.05,500=0.02,hang=0.01"
+	"$bin" bench --model sim --dataset humaneval --budget 20 --concurrency 8 --request-timeout 3s \
+		--sim-faults 429=0.05,500=0.02,hang=0.01 --out "$out/faults" 2>/dev/null
+	"$bin" report "$out/clean" "$out/faults"
+fi
+[[ $only == *4* ]] || exit 0
 echo "== 4. throughput with 2 s per model call, $curve_limit problems"
 printf '%-12s %10s %14s %14s\n' concurrency wall_s problems/min calls/s
-for c in 1 2 4 8 16; do
+for c in $curve_concurrency; do
 	"$bin" bench --model sim --dataset humaneval --limit "$curve_limit" --budget 20 --concurrency "$c" \
 		--sim-latency 2s --out "$out/latency-c$c" >/dev/null 2>&1
 	python3 - "$out/latency-c$c/summary.json" "$c" <<'PY'

@@ -83,3 +83,17 @@ func TestTesterRunEndedEarly(t *testing.T) {
 		t.Errorf("timed-out run: %+v", fb)
 	}
 }
+
+// TestTesterNoTestsCollected: pytest's exit status 5 with "no tests ran"
+// is nothing failing, like go test's "[no test files]".
+func TestTesterNoTestsCollected(t *testing.T) {
+	t.Parallel()
+	ex := &scriptExec{out: func(_ map[string][]byte, m string) sandbox.Result {
+		return sandbox.Result{Status: sandbox.StatusPassed, Stdout: "\nno tests ran in 0.01s\n\n" + m + " test 5\n"}
+	}}
+	tr := &Tester{Exec: ex, Base: calcBase(), Commands: Commands{Test: "python3 -m pytest -q"}}
+	fb, err := tr.Test(t.Context(), treesearch.Problem{}, "")
+	if err != nil || !fb.AllPassed() {
+		t.Errorf("no tests collected: %+v, %v; want passed", fb, err)
+	}
+}
