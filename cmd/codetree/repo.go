@@ -78,12 +78,14 @@ func runRepo(c *cli.Context, fix bool) error {
 	rr := &repoRun{snap: snap, lang: lang, task: task}
 	rr.tester = &repo.Tester{Exec: sb, Base: snap.Files, Lang: lang, Image: c.String("image"),
 		Commands: repoCommands(c, lang), Limits: limits}
+	var note string
 	if lang == sandbox.LangGo {
-		env, mounts, note := goDeps(ctx, snap.Files)
-		rr.tester.Env, rr.tester.Mounts = env, mounts
-		if note != "" {
-			rr.notes = append(rr.notes, note)
-		}
+		rr.tester.Env, rr.tester.Mounts, note = goDeps(ctx, snap.Files)
+	} else {
+		rr.tester.Env, note = pythonEnv(snap.Files)
+	}
+	if note != "" {
+		rr.notes = append(rr.notes, note)
 	}
 	out := newRepoOutput(c)
 	out.status("running the tests before any change: %s", rr.tester.Commands.Test)

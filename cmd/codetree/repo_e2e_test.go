@@ -456,3 +456,22 @@ func TestSolveModelChoosesFiles(t *testing.T) {
 		t.Errorf("the edit prompt should show calc.py in full and data1.py only in the layout:\n%.3000s", prompts[0])
 	}
 }
+
+// TestFixPythonSrcLayout: a src/ layout's package imports in the sandbox
+// (PYTHONPATH=src) and pytest's failure reaches the model.
+func TestFixPythonSrcLayout(t *testing.T) {
+	bin := codetreeBinary(t)
+	files := map[string]string{
+		"src/calc/__init__.py": "def add(a, b):\n    return a - b\n",
+		"tests/test_calc.py":   "from calc import add\n\n\ndef test_add():\n    assert add(2, 3) == 5\n",
+	}
+	dir := writeRepo(t, files)
+	m := newEditModel(t, edit("src/calc/__init__.py", "    return a - b\n", "    return a + b\n"))
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "2")...)
+	if code != 0 || !strings.Contains(stderr, "PYTHONPATH=src") {
+		t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	if p := m.prompts(); len(p) != 1 || !strings.Contains(p[0], "assert -1 == 5") {
+		t.Errorf("the prompt lacks pytest's failure:\n%s", strings.Join(p, "\n=====\n"))
+	}
+}

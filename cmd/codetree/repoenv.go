@@ -77,6 +77,17 @@ func repoDefaultLimits() sandbox.Limits {
 	return l
 }
 
+// pythonEnv puts a src/ layout's packages on the import path, as an
+// editable install would: the sandbox installs nothing.
+func pythonEnv(files map[string][]byte) (env []string, note string) {
+	for p := range files {
+		if rest, ok := strings.CutPrefix(p, "src/"); ok && strings.Count(rest, "/") == 1 && strings.HasSuffix(rest, "/__init__.py") {
+			return []string{"PYTHONPATH=src"}, "src/ layout: PYTHONPATH=src"
+		}
+	}
+	return nil, ""
+}
+
 var goRequire = regexp.MustCompile(`(?m)^\s*require\b`)
 
 // goDeps says how a Go repository's dependencies reach the sandbox: from

@@ -82,3 +82,14 @@ func TestSplitReplies(t *testing.T) {
 		t.Errorf("(-want +got):\n%s", diff)
 	}
 }
+
+func TestPythonEnv(t *testing.T) {
+	t.Parallel()
+	env, note := pythonEnv(map[string][]byte{"src/calc/__init__.py": nil, "tests/test_calc.py": nil})
+	if !cmp.Equal(env, []string{"PYTHONPATH=src"}) || note == "" {
+		t.Errorf("src layout: %v %q", env, note)
+	}
+	if env, _ := pythonEnv(map[string][]byte{"calc/__init__.py": nil, "src/deep/pkg/__init__.py": nil}); env != nil {
+		t.Errorf("flat layout: %v", env)
+	}
+}
