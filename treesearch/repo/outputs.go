@@ -87,12 +87,12 @@ func Excerpt(out string, max int) string {
 		}
 		keep = append(keep, line)
 	}
-	return headTail(strings.Trim(strings.Join(keep, "\n"), "\n"), max)
+	return HeadTail(strings.Trim(strings.Join(keep, "\n"), "\n"), max)
 }
 
-// headTail cuts s to about max bytes: its first third and its last two
+// HeadTail cuts s to about max bytes: its first third and its last two
 // thirds, with a line saying how much was left out.
-func headTail(s string, max int) string {
+func HeadTail(s string, max int) string {
 	if max <= 0 || len(s) <= max {
 		return s
 	}

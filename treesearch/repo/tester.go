@@ -203,7 +203,7 @@ func (t *Tester) feedback(c Check) treesearch.Feedback {
 			lint.Status, lint.Error = treesearch.TestFailed, "did not run: "+c.Ended
 		case c.LintExit != 0 && len(fresh) > 0:
 			lint.Status = treesearch.TestFailed
-			lint.Error = headTail(strings.Join(fresh, "\n"), max)
+			lint.Error = HeadTail(strings.Join(fresh, "\n"), max)
 		case c.LintExit != 0 && len(LintFindings(c.LintOutput)) == 0:
 			lint.Status = treesearch.TestFailed
 			lint.Error = fmt.Sprintf("exit status %d, no output", c.LintExit)
