@@ -33,6 +33,10 @@ type CodeTree struct {
 	// Width caps strategies and reflections per node (default 3); Depth
 	// caps the tree's depth below the strategies (default 3).
 	Width, Depth int
+	// Parallel asks for a node's children (and the strategies' first
+	// candidates) all at once instead of one after the other: less wall
+	// time with a slow model, more generations spent (see expand).
+	Parallel bool
 }
 
 var _ Strategy = (*CodeTree)(nil)
@@ -81,20 +85,21 @@ func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) (*Node, er
 	if err != nil {
 		return nil, err
 	}
+	cands := make([]candidate, len(strategies))
+	for i, s := range strategies {
+		cands[i] = candidate{
+			node: &Node{Parent: -1, Role: string(agent.RoleSolver), Strategy: s},
+			call: func(ctx context.Context, sample int) (agent.CodeResult, error) {
+				return c.Env.coder().Solve(ctx, p, s, sample)
+			},
+		}
+	}
+	nodes, accepted, err := c.expand(ctx, r, p, cands)
+	if err != nil || accepted != nil {
+		return accepted, err
+	}
 	var open []*Node
-	for _, s := range strategies {
-		if r.left() <= 0 {
-			return nil, nil
-		}
-		res, gerr := c.Env.coder().Solve(ctx, p, s, r.tree.Generations)
-		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver), Strategy: s}, res, gerr)
-		if err != nil {
-			return nil, err
-		}
-		ok, err := c.judge(ctx, p, n)
-		if err != nil || ok {
-			return accept(n, ok), err
-		}
+	for _, n := range nodes {
 		if n.Code != "" {
 			open = append(open, n)
 		}
@@ -207,21 +212,21 @@ func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) (
 	case len(reflections) == 0:
 		reflections = []string{""}
 	}
+	cands := make([]candidate, len(reflections))
+	for i, rf := range reflections {
+		cands[i] = candidate{
+			node: &Node{Parent: n.ID, Depth: n.Depth + 1, Role: string(agent.RoleDebugger), Strategy: n.Strategy, Reflection: rf},
+			call: func(ctx context.Context, sample int) (agent.CodeResult, error) {
+				return c.Env.coder().Repair(ctx, p, n.Code, feedback, rf, sample)
+			},
+		}
+	}
+	nodes, accepted, err := c.expand(ctx, r, p, cands)
+	if err != nil || accepted != nil {
+		return nil, accepted, err
+	}
 	var children []*Node
-	for _, rf := range reflections {
-		if r.left() <= 0 {
-			break
-		}
-		res, gerr := c.Env.coder().Repair(ctx, p, n.Code, feedback, rf, r.tree.Generations)
-		child := &Node{Parent: n.ID, Depth: n.Depth + 1, Role: string(agent.RoleDebugger), Strategy: n.Strategy, Reflection: rf}
-		child, err := r.add(ctx, child, res, gerr)
-		if err != nil {
-			return nil, nil, err
-		}
-		ok, err := c.judge(ctx, p, child)
-		if err != nil || ok {
-			return nil, accept(child, ok), err
-		}
+	for _, child := range nodes {
 		if child.Code != "" && child.Score >= n.Score {
 			children = append(children, child)
 		} else if child.Code != "" {

@@ -35,6 +35,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "out", Usage: "run folder (default runs/DATASET-STRATEGY-MODEL)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out: skip finished problems, retry those that hit infrastructure errors"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
+			parallelFlag(),
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
 			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible tests: first or all"},
 			&cli.StringFlag{Name: "analyzers", Value: "pyflakes", Usage: "static analysis in the feedback: pyflakes (in the test run), pyflakes,mypy (mypy in a second run, ~1 s per candidate) or none"},
@@ -60,6 +61,11 @@ type benchSummary struct {
 	Select    string         `json:"selection"`
 	Version   string         `json:"code_version"`
 	Config    map[string]any `json:"config"`
+}
+
+// parallelFlag is CodeTree's Parallel.
+func parallelFlag() cli.Flag {
+	return &cli.BoolFlag{Name: "parallel", Usage: "codetree strategies: ask for a node's children all at once (less wall time with a slow model, more generations spent)"}
 }
 
 func runBench(c *cli.Context) error {
@@ -114,9 +120,13 @@ func runBench(c *cli.Context) error {
 		return err
 	}
 	if !c.IsSet("llm-concurrency") {
-		// Each problem has at most one call in flight: do not let the
-		// client's default throttle a wider run.
-		cfg.Concurrency = max(cfg.Concurrency, c.Int("concurrency"))
+		// Each problem has one call in flight (a node's children with
+		// --parallel): do not let the client's default throttle the run.
+		perProblem := 1
+		if c.Bool("parallel") {
+			perProblem = 3 // CodeTree's default width
+		}
+		cfg.Concurrency = max(cfg.Concurrency, c.Int("concurrency")*perProblem)
 	}
 	simulated := cfg.Model == "sim"
 	if simulated {
@@ -143,7 +153,7 @@ func runBench(c *cli.Context) error {
 	}
 	defer closeSandbox(ctx, sb)
 	env := treesearch.Env{Model: client, Tests: analyzers.tester(sb, limits), Budget: c.Int("budget"), Select: sel}
-	strategy, err := strategyByName(c.String("strategy"), env)
+	strategy, err := strategyByName(c.String("strategy"), env, c.Bool("parallel"))
 	if err != nil {
 		return err
 	}
@@ -185,7 +195,7 @@ func runBench(c *cli.Context) error {
 		Config: map[string]any{
 			"base_url": cfg.BaseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
 			"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
-			"analyzers": c.String("analyzers"), "sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
+			"analyzers": c.String("analyzers"), "parallel": c.Bool("parallel"), "sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
 		},
 	}
 	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
@@ -273,7 +283,7 @@ func searchProblem(t benchmarks.Task) treesearch.Problem {
 	return p
 }
 
-func strategyByName(name string, env treesearch.Env) (treesearch.Strategy, error) {
+func strategyByName(name string, env treesearch.Env, parallel bool) (treesearch.Strategy, error) {
 	switch name {
 	case "direct":
 		return treesearch.Direct{Env: env}, nil
@@ -282,11 +292,11 @@ func strategyByName(name string, env treesearch.Env) (treesearch.Strategy, error
 	case "reflexion":
 		return treesearch.Reflexion{Env: env}, nil
 	case "codetree":
-		return treesearch.CodeTree{Env: env}, nil
+		return treesearch.CodeTree{Env: env, Parallel: parallel}, nil
 	case "codetree-bfs":
-		return treesearch.CodeTree{Env: env, Order: treesearch.BreadthFirst}, nil
+		return treesearch.CodeTree{Env: env, Order: treesearch.BreadthFirst, Parallel: parallel}, nil
 	case "codetree-dfs":
-		return treesearch.CodeTree{Env: env, Order: treesearch.DepthFirst}, nil
+		return treesearch.CodeTree{Env: env, Order: treesearch.DepthFirst, Parallel: parallel}, nil
 	}
 	return nil, usageErrorf("--strategy %q: use direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs", name)
 }

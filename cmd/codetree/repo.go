@@ -114,7 +114,7 @@ func runRepo(c *cli.Context, fix bool) error {
 	coder := &repo.Coder{Model: client, Tests: rr.tester, Task: rr.brief(), Lang: string(lang), Files: files, Layout: snap.Layout(8000)}
 	env := treesearch.Env{Model: client, Coder: coder, Tests: rr.tester, Budget: c.Int("budget"), FeedbackMax: 6000,
 		Observe: out.node(client.Ledger())}
-	strategy, err := strategyByName(c.String("strategy"), env)
+	strategy, err := strategyByName(c.String("strategy"), env, c.Bool("parallel"))
 	if err != nil {
 		return err
 	}

@@ -39,6 +39,7 @@ func repoFlags() []cli.Flag {
 		&cli.StringFlag{Name: "lang", Usage: "go or python (default: go when there is a go.mod)"},
 		&cli.IntFlag{Name: "budget", Value: 8, Usage: "candidate changes to try (every Solver or Debugger output counts one)"},
 		&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
+		parallelFlag(),
 		&cli.BoolFlag{Name: "apply", Usage: "write the passing change to the working tree (refused if a touched file changed meanwhile)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 	}, llmFlags()...), sandboxFlagsFor(repoDefaultLimits())...)
