@@ -120,6 +120,11 @@ func runRepo(c *cli.Context, fix bool) error {
 	}
 	tree, searchErr := strategy.Search(ctx, rr.problem())
 	out.endProgress()
+	if f := c.String("tree"); f != "" && tree != nil {
+		if err := writeJSON(f, tree); err != nil {
+			return err
+		}
+	}
 	result, err := rr.result(ctx, tree, coder, client.Ledger().Snapshot().Total)
 	if err != nil {
 		return errors.Join(searchErr, err)

@@ -166,9 +166,22 @@ func TestFixGoFailingTest(t *testing.T) {
 	right := edit("calc.go", "\treturn a * b\n", "\treturn a + b\n")
 
 	m := newEditModel(t, wrong, right)
-	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "4")...)
+	treeFile := filepath.Join(t.TempDir(), "tree.json")
+	code, stdout, stderr := runCodetree(t, bin, m.args("fix", "--repo", dir, "--budget", "4", "--tree", treeFile)...)
 	if code != 0 {
 		t.Fatalf("fix exit %d\nstdout:\n%s\nstderr:\n%s", code, stdout, stderr)
+	}
+	var tree struct {
+		Nodes []struct {
+			Parent int    `json:"parent"`
+			Code   string `json:"code"`
+			Note   string `json:"note"`
+		} `json:"nodes"`
+		Chosen int `json:"chosen"`
+	}
+	if b, err := os.ReadFile(treeFile); err != nil || json.Unmarshal(b, &tree) != nil || len(tree.Nodes) != 2 ||
+		tree.Chosen != 1 || tree.Nodes[1].Parent != 0 || tree.Nodes[0].Note != "The operator is wrong." {
+		t.Errorf("--tree: %v, %+v", err, tree)
 	}
 	prompts := m.prompts()
 	if len(prompts) != 2 {

@@ -42,5 +42,6 @@ func repoFlags() []cli.Flag {
 		parallelFlag(),
 		&cli.BoolFlag{Name: "apply", Usage: "write the passing change to the working tree (refused if a touched file changed meanwhile)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
+		&cli.StringFlag{Name: "tree", Usage: "write the search tree (every candidate: edits, feedback, scores, tokens) to this JSON file"},
 	}, llmFlags()...), sandboxFlagsFor(repoDefaultLimits())...)
 }
