@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -192,11 +193,7 @@ func runBench(c *cli.Context) error {
 		RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
 		Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
 		Select: sel.String(), Version: codeVersion(),
-		Config: map[string]any{
-			"base_url": cfg.BaseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
-			"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
-			"analyzers": c.String("analyzers"), "parallel": c.Bool("parallel"), "sandbox_mode": c.String("mode"), "timeout": limits.Timeout.String(), "memory": limits.Memory.String(),
-		},
+		Config: benchConfig(c, cfg, limits),
 	}
 	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
 		return err
@@ -216,6 +213,35 @@ func runBench(c *cli.Context) error {
 		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), describeErrors(sum.Faults), sum.WallTime.Round(time.Millisecond),
 		out, filepath.Join(out, treesearch.ReportHTML))
 	return runErr
+}
+
+// benchConfig is the configuration a summary records: everything that
+// can change a run's outcome, cost or speed. The API key is not in it,
+// nor user information in the base URL.
+func benchConfig(c *cli.Context, cfg agent.Config, limits sandbox.Limits) map[string]any {
+	baseURL := cfg.BaseURL
+	if u, err := url.Parse(baseURL); err == nil && u.User != nil {
+		u.User = nil
+		baseURL = u.String()
+	}
+	m := map[string]any{
+		"base_url": baseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
+		"request_timeout": cfg.RequestTimeout.String(), "max_retries": cfg.MaxRetries,
+		"llm_concurrency": cfg.Concurrency, "max_cost_usd": c.Float64("max-cost"),
+		"cache": c.String("cache"), "cache_mode": c.String("cache-mode"),
+		"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
+		"analyzers": c.String("analyzers"), "parallel": c.Bool("parallel"),
+		"sandbox_mode": c.String("mode"), "image": c.String("image"),
+		"timeout": limits.Timeout.String(), "memory": limits.Memory.String(), "cpus": limits.CPUs,
+		"data_dir": c.String("data-dir"),
+	}
+	if cfg.Seed != nil {
+		m["seed"] = *cfg.Seed
+	}
+	if cfg.Model == "sim" {
+		m["sim_seed"], m["sim_latency"], m["sim_faults"] = c.Int64("sim-seed"), c.Duration("sim-latency").String(), c.String("sim-faults")
+	}
+	return m
 }
 
 // analyzerSet is the --analyzers flag: pyflakes (in the test run) and

@@ -25,7 +25,8 @@ func TestBenchSimulated(t *testing.T) {
 	}
 	bin := codetreeBinary(t)
 	out := filepath.Join(t.TempDir(), "run")
-	args := []string{"bench", "--model", "sim", "--dataset", "humaneval", "--limit", "3", "--budget", "6", "--out", out}
+	args := []string{"bench", "--model", "sim", "--dataset", "humaneval", "--limit", "3", "--budget", "6", "--out", out,
+		"--api-key", "sk-test-do-not-leak"}
 	if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
 		t.Fatalf("bench: %v\n%s", err, b)
 	}
@@ -42,6 +43,17 @@ func TestBenchSimulated(t *testing.T) {
 	}
 	if _, ok := sum["pass@1"].(float64); !ok {
 		t.Errorf("summary has no pass@1: %v", sum)
+	}
+	cfg, _ := sum["config"].(map[string]any)
+	for _, k := range []string{"sim_seed", "request_timeout", "max_retries", "temperature", "analyzers", "parallel", "timeout"} {
+		if _, ok := cfg[k]; !ok {
+			t.Errorf("summary config lacks %s: %v", k, cfg)
+		}
+	}
+	for _, f := range []string{"summary.json", "report.md", "report.html", "results.jsonl", "errors.jsonl"} {
+		if b, _ := os.ReadFile(filepath.Join(out, f)); strings.Contains(string(b), "sk-test-do-not-leak") {
+			t.Errorf("%s holds the API key", f)
+		}
 	}
 	for _, f := range []string{"samples.jsonl", "results.jsonl"} {
 		b, err := os.ReadFile(filepath.Join(out, f))
