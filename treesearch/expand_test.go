@@ -26,11 +26,11 @@ func contentModel(t *testing.T, strategies string) *agenttest.Server {
 		user := prompt(r)
 		switch {
 		case strings.Contains(user, "Hint: Subtract."):
-			return agenttest.Reply{Content: code("a - b"), Delay: 150 * time.Millisecond}
+			return agenttest.Reply{Content: code("a - b"), Delay: 300 * time.Millisecond}
 		case strings.Contains(user, "Hint: Multiply."):
-			return agenttest.Reply{Content: code("a * b"), Delay: 100 * time.Millisecond}
+			return agenttest.Reply{Content: code("a * b"), Delay: 250 * time.Millisecond}
 		}
-		return agenttest.Reply{Content: code("a + b"), Delay: 50 * time.Millisecond}
+		return agenttest.Reply{Content: code("a + b"), Delay: 200 * time.Millisecond}
 	}))
 }
 
