@@ -2,7 +2,6 @@ package treesearch
 
 import (
 	"cmp"
-	"encoding/json"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -31,16 +30,12 @@ func ReadResults(dir string) (map[string]TaskResult, error) {
 	if _, err := os.Stat(path); err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
-	lines, _, err := readLines(path)
+	lines, err := readResultLines(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read results: %w", err)
 	}
 	out := make(map[string]TaskResult)
-	for _, raw := range lines {
-		var r resultLine
-		if json.Unmarshal(raw, &r) != nil || r.TaskID == "" {
-			continue
-		}
+	for _, r := range lines {
 		out[r.TaskID] = TaskResult{TaskID: r.TaskID, Passed: r.Passed, Result: r.Result,
 			PlusPassed: r.PlusPassed, Generations: r.Generations, Strategy: r.Strategy}
 	}

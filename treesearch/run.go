@@ -145,7 +145,7 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 
 	var todo []Problem
 	for _, p := range problems {
-		if !w.done[p.ID] {
+		if !w.hasResult(p.ID) {
 			todo = append(todo, p)
 		}
 	}
@@ -223,23 +223,20 @@ func spend(cfg RunConfig, id string) map[agent.Role]agent.Tally {
 type runFiles struct {
 	mu                       sync.Mutex
 	samples, results, errors *os.File
-	done                     map[string]bool // task ids with a result
-	solved                   map[string]bool // task ids whose last result passed
-	finished, todo, total    int
+	// passed holds the task ids with a result, and whether the last one
+	// passed; solved counts those that did.
+	passed                        map[string]bool
+	solved, finished, todo, total int
 }
 
 func openRunFiles(dir string) (*runFiles, error) {
-	w := &runFiles{done: make(map[string]bool), solved: make(map[string]bool)}
-	results, _, err := readLines(filepath.Join(dir, ResultsFile))
+	w := &runFiles{passed: make(map[string]bool)}
+	results, err := readResultLines(dir)
 	if err != nil {
 		return nil, err
 	}
-	for _, raw := range results {
-		var r resultLine
-		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
-			w.done[r.TaskID] = true
-			w.solved[r.TaskID] = r.Passed
-		}
+	for _, r := range results {
+		w.note(r)
 	}
 	// A kill between the sample and its result leaves a sample with no
 	// result: drop it, so that the retry does not duplicate the task.
@@ -274,7 +271,7 @@ func (w *runFiles) pruneSamples(path string) error {
 	dropped := skipped > 0
 	for _, raw := range lines {
 		var s sampleLine
-		if json.Unmarshal(raw, &s) != nil || !w.done[s.TaskID] {
+		if json.Unmarshal(raw, &s) != nil || !w.hasResult(s.TaskID) {
 			dropped = true
 			continue
 		}
@@ -306,8 +303,7 @@ func (w *runFiles) recordResult(onFinish func(Outcome), s sampleLine, r resultLi
 	if err := appendJSON(w.results, r); err != nil {
 		return err
 	}
-	w.done[r.TaskID] = true
-	w.solved[r.TaskID] = r.Passed
+	w.note(r)
 	w.finished++
 	if onFinish != nil {
 		o := w.outcome(r.TaskID)
@@ -332,15 +328,25 @@ func (w *runFiles) recordError(onFinish func(Outcome), e errorLine, err error) e
 	return nil
 }
 
+// note counts a result line: the last line of a task counts.
+func (w *runFiles) note(r resultLine) {
+	if w.passed[r.TaskID] {
+		w.solved--
+	}
+	if r.Passed {
+		w.solved++
+	}
+	w.passed[r.TaskID] = r.Passed
+}
+
+func (w *runFiles) hasResult(id string) bool {
+	_, ok := w.passed[id]
+	return ok
+}
+
 // outcome fills the tallies of an Outcome; w.mu is held.
 func (w *runFiles) outcome(id string) Outcome {
-	o := Outcome{TaskID: id, Finished: w.finished, Todo: w.todo, Attempted: len(w.done), Total: w.total}
-	for _, ok := range w.solved {
-		if ok {
-			o.Solved++
-		}
-	}
-	return o
+	return Outcome{TaskID: id, Finished: w.finished, Todo: w.todo, Attempted: len(w.passed), Solved: w.solved, Total: w.total}
 }
 
 // appendJSON writes v as one line; os.File writes are unbuffered, so the
@@ -382,6 +388,23 @@ func readLines(path string) (lines [][]byte, skipped int, err error) {
 	return out, skipped, nil
 }
 
+// readResultLines returns the lines of a run folder's results.jsonl that
+// parse and have a task id, in file order.
+func readResultLines(dir string) ([]resultLine, error) {
+	lines, _, err := readLines(filepath.Join(dir, ResultsFile))
+	if err != nil {
+		return nil, err
+	}
+	var out []resultLine
+	for _, raw := range lines {
+		var r resultLine
+		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
+			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
 // endTornLine terminates a last line without a newline (a kill
 // mid-write), so that the next append starts afresh.
 func endTornLine(path string) error {
@@ -408,24 +431,16 @@ func endTornLine(path string) error {
 func summarize(dir string, problems int) (RunSummary, error) {
 	sum := RunSummary{Problems: problems, Errors: make(map[string]int), Faults: make(map[string]int),
 		Accounts: agent.Accounts{ByRole: make(map[agent.Role]agent.Tally), ByProblem: make(map[string]agent.Tally)}}
-	results, _, err := readLines(filepath.Join(dir, ResultsFile))
+	results, err := readResultLines(dir)
 	if err != nil {
 		return sum, err
 	}
 	byTask := make(map[string]resultLine)
-	for _, raw := range results {
-		var r resultLine
-		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
-			byTask[r.TaskID] = r
-		}
+	for _, r := range results {
+		byTask[r.TaskID] = r
+		addSpend(&sum.Accounts, r.TaskID, r.Accounts)
 	}
 	plus, plusPassed := 0, 0
-	for _, raw := range results {
-		var r resultLine
-		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
-			addSpend(&sum.Accounts, r.TaskID, r.Accounts)
-		}
-	}
 	for _, r := range byTask {
 		sum.Attempted++
 		sum.Generations += r.Generations

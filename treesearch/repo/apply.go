@@ -10,7 +10,6 @@ import (
 	"slices"
 	"strings"
 	"unicode"
-	"unicode/utf8"
 
 	"github.com/pmezard/go-difflib/difflib"
 )
@@ -133,10 +132,7 @@ func capText(s string, max int) string {
 	const mark = "[... cut]\n"
 	cut := strings.LastIndexByte(s[:max-len(mark)], '\n') + 1
 	if cut == 0 {
-		cut = max - len(mark)
-		for cut > 0 && !utf8.RuneStart(s[cut]) {
-			cut--
-		}
+		cut = runeStart(s, max-len(mark))
 		return s[:cut] + "\n" + mark
 	}
 	return s[:cut] + mark
@@ -514,11 +510,7 @@ func cutLine(l string) string {
 	if len(l) <= closestLineMax {
 		return l
 	}
-	cut := closestLineMax
-	for cut > 0 && !utf8.RuneStart(l[cut]) {
-		cut--
-	}
-	return l[:cut] + " [line cut]"
+	return l[:runeStart(l, closestLineMax)] + " [line cut]"
 }
 
 // closestWindow returns the window of lines, len(sLines) long (or the

@@ -117,7 +117,8 @@ func (c *Coder) context(files map[string][]byte, extra []string) string {
 		if !ok {
 			continue
 		}
-		entry := fmt.Sprintf("\n%s\n%s%s%s\n", p, fence(content), string(content), closing(content))
+		f := fence(content)
+		entry := fmt.Sprintf("\n%s\n%s\n%s%s\n", p, f, string(content), closing(content, f))
 		if b.Len()+len(entry) > max {
 			left = append(left, p)
 			continue
@@ -130,7 +131,7 @@ func (c *Coder) context(files map[string][]byte, extra []string) string {
 	return b.String()
 }
 
-// fence opens a code fence longer than any backtick run in content.
+// fence is a code fence longer than any backtick run in content.
 func fence(content []byte) string {
 	n := 3
 	for run, i := 0, 0; i < len(content); i++ {
@@ -141,11 +142,11 @@ func fence(content []byte) string {
 			run = 0
 		}
 	}
-	return strings.Repeat("`", n) + "\n"
+	return strings.Repeat("`", n)
 }
 
-func closing(content []byte) string {
-	f := strings.TrimSuffix(fence(content), "\n")
+// closing closes the fence f after content.
+func closing(content []byte, f string) string {
 	if len(content) > 0 && content[len(content)-1] != '\n' {
 		return "\n" + f
 	}

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // counts is what a test command's output says of its tests: units that
@@ -96,16 +97,21 @@ func HeadTail(s string, max int) string {
 	if max <= 0 || len(s) <= max {
 		return s
 	}
-	head := max / 3
-	tail := max - head
-	for head > 0 && s[head]&0xC0 == 0x80 {
-		head--
-	}
-	from := len(s) - tail
-	for from < len(s) && s[from]&0xC0 == 0x80 {
+	head := runeStart(s, max/3)
+	from := len(s) - (max - max/3)
+	for from < len(s) && !utf8.RuneStart(s[from]) {
 		from++
 	}
 	return s[:head] + "\n... (" + strconv.Itoa(from-head) + " bytes left out) ...\n" + s[from:]
+}
+
+// runeStart moves the byte index i of s back to the start of its UTF-8
+// sequence, so that s[:i] ends on a whole character.
+func runeStart(s string, i int) int {
+	for i > 0 && !utf8.RuneStart(s[i]) {
+		i--
+	}
+	return i
 }
 
 // LintFindings are the lines of a linter's output that report something,

@@ -401,15 +401,6 @@ func walkFiles(root string) ([]string, error) {
 	return paths, nil
 }
 
-// Clone returns a deep copy of the snapshot's files.
-func (s *Snapshot) Clone() map[string][]byte {
-	out := make(map[string][]byte, len(s.Files))
-	for p, b := range s.Files {
-		out[p] = bytes.Clone(b)
-	}
-	return out
-}
-
 // Layout renders the snapshot's paths in order as an indented tree, each
 // directory named once with a trailing slash, two spaces per level:
 //

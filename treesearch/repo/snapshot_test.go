@@ -299,21 +299,6 @@ internal/
 	}
 }
 
-func TestClone(t *testing.T) {
-	t.Parallel()
-	snap := &Snapshot{Files: strFiles(map[string]string{"a": "one", "b": "two"})}
-	c := snap.Clone()
-	if diff := cmp.Diff(fileStrings(snap.Files), fileStrings(c)); diff != "" {
-		t.Fatalf("Clone differs (-snap +clone):\n%s", diff)
-	}
-	c["a"][0] = 'X'
-	c["new"] = []byte("n")
-	delete(c, "b")
-	if diff := cmp.Diff(map[string]string{"a": "one", "b": "two"}, fileStrings(snap.Files)); diff != "" {
-		t.Errorf("changing the clone changed the snapshot (-want +got):\n%s", diff)
-	}
-}
-
 // TestLoadIgnoredFolderOfWorkTree: a repository copied into a folder its
 // enclosing work tree ignores is walked instead of listed as empty.
 func TestLoadIgnoredFolderOfWorkTree(t *testing.T) {
