@@ -187,8 +187,8 @@ func (b *box) read(hello chan<- runner.Hello) {
 // grace: the harness has given up on it.
 var errBackstop = errors.New("sandbox runner missed the deadline")
 
-// do sends one job and waits for its report until the job's deadline plus
-// grace. Any error leaves the box unusable.
+// do runs one job in b (box.do), adding what Docker knows of the
+// container's end when the runner died.
 func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job) (runner.Report, error) {
 	rep, err := b.do(ctx, job, s.cfg.Grace)
 	if errors.Is(err, errRunnerDied) {
@@ -212,6 +212,8 @@ func (s *Sandbox) describe(ctx context.Context, b *box) string {
 	return fmt.Sprintf("%s: status %s, exit code %d, OOM killed %v, error %q", shortID(b.id), st.Status, st.ExitCode, st.OOMKilled, st.Error)
 }
 
+// do sends one job and waits for its report until the job's deadline plus
+// grace. Any error leaves the box unusable.
 func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration) (runner.Report, error) {
 	b.jobs++
 	if err := b.enc.Encode(job); err != nil {

@@ -260,7 +260,7 @@ func mountsUnder(dir string) ([]string, error) {
 			continue
 		}
 		mp := unescapeMountPath(fields[4])
-		if mp == dir || strings.HasPrefix(mp, dir+"/") {
+		if within(mp, dir) {
 			out = append(out, mp)
 		}
 	}

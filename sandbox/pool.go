@@ -141,9 +141,6 @@ func (s *Sandbox) Warm(ctx context.Context, req Request, n int) error {
 	if req.Command == nil {
 		req.Command = []string{"true"}
 	}
-	if err := req.validate(); err != nil {
-		return err
-	}
 	spec, err := s.specFor(ctx, req)
 	if err != nil {
 		return err

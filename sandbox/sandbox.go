@@ -151,9 +151,6 @@ func (s *Sandbox) DaemonHost() string { return s.docker.DaemonHost() }
 // Result; the error is non-nil only when Docker or the harness failed (or
 // ctx ended), in which case nothing is known about the program.
 func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
-	if err := req.validate(); err != nil {
-		return Result{}, err
-	}
 	spec, err := s.specFor(ctx, req)
 	if err != nil {
 		return Result{}, err
@@ -204,9 +201,12 @@ func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error) (Result,
 	return classify(job, rep), nil
 }
 
-// specFor resolves the image and the mounts, checks them and derives the
-// container spec.
+// specFor validates req, resolves the image and the mounts, checks them
+// and derives the container spec.
 func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
+	if err := req.validate(); err != nil {
+		return boxSpec{}, err
+	}
 	image := req.Image
 	if image == "" {
 		image = s.cfg.Images[req.Lang]

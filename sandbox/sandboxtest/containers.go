@@ -24,11 +24,37 @@ func ProcessOwner(pid int) string {
 // starts with ownerPrefix (a Sandbox's Owner(), or a ProcessOwner).
 func Containers(t testing.TB, ownerPrefix string) []string {
 	t.Helper()
+	cli := dockerClient(t)
+	defer cli.Close()
+	return containers(t, cli, ownerPrefix)
+}
+
+// WaitContainers waits up to a minute until a container whose owner label
+// starts with ownerPrefix exists.
+func WaitContainers(t testing.TB, ownerPrefix string) {
+	t.Helper()
+	cli := dockerClient(t)
+	defer cli.Close()
+	deadline := time.Now().Add(time.Minute)
+	for len(containers(t, cli, ownerPrefix)) == 0 {
+		if time.Now().After(deadline) {
+			t.Fatalf("no container of %s started within a minute", ownerPrefix)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func dockerClient(t testing.TB) *client.Client {
+	t.Helper()
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer cli.Close()
+	return cli
+}
+
+func containers(t testing.TB, cli *client.Client, ownerPrefix string) []string {
+	t.Helper()
 	list, err := cli.ContainerList(context.Background(), container.ListOptions{
 		All: true, Filters: filters.NewArgs(filters.Arg("label", "io.codetree.managed=true")),
 	})
@@ -42,17 +68,4 @@ func Containers(t testing.TB, ownerPrefix string) []string {
 		}
 	}
 	return ids
-}
-
-// WaitContainers waits up to a minute until a container whose owner label
-// starts with ownerPrefix exists.
-func WaitContainers(t testing.TB, ownerPrefix string) {
-	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for len(Containers(t, ownerPrefix)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatalf("no container of %s started within a minute", ownerPrefix)
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
 }
