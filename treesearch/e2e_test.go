@@ -154,6 +154,9 @@ func TestStrategiesEndToEnd(t *testing.T) {
 			}
 			var nodes []e2eNode
 			for _, n := range tree.Nodes {
+				if n.ModelTime <= 0 || (!n.Duplicate && n.Duration <= 0) {
+					t.Errorf("node %d: model time %s, test time %s; want both recorded", n.ID, n.ModelTime, n.Duration)
+				}
 				e := e2eNode{Parent: n.Parent, Role: n.Role, Strategy: n.Strategy}
 				if n.Feedback != nil {
 					e.Passed = n.Feedback.Passed

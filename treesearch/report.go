@@ -110,7 +110,7 @@ details{margin-left:1.2em}summary{cursor:pointer}
 </details>
 {{end}}
 </body></html>
-{{define "nodes"}}{{$t := index . "t"}}{{range children $t (index . "p")}}<details><summary>node {{.ID}} · {{.Role}} · score {{printf "%.2f" .Score}}{{if .Feedback}} · tests {{.Feedback.Passed}}/{{.Feedback.Total}}{{end}}{{if .Aborted}} · aborted{{end}}{{if eq .ID $t.Chosen}} · <b>chosen</b>{{end}}</summary>
+{{define "nodes"}}{{$t := index . "t"}}{{range children $t (index . "p")}}<details><summary>node {{.ID}} · {{.Role}} · score {{printf "%.2f" .Score}}{{if .Feedback}} · tests {{.Feedback.Passed}}/{{.Feedback.Total}}{{end}}{{if .Aborted}} · aborted{{end}}{{if eq .ID $t.Chosen}} · <b>chosen</b>{{end}} · {{.Tokens}} tokens · model {{.ModelTime}} · tests {{.Duration}}</summary>
 {{if .Strategy}}<p><i>strategy:</i> {{.Strategy}}</p>{{end}}{{if .Reflection}}<p><i>reflection:</i> {{.Reflection}}</p>{{end}}
 {{if .ModelError}}<p class="fail">{{.ModelError}}</p>{{end}}
 {{if .Code}}<pre>{{.Code}}</pre>{{end}}

@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestWriteReport(t *testing.T) {
@@ -21,6 +22,7 @@ func TestWriteReport(t *testing.T) {
 		{ID: 0, Parent: -1, Role: "solver", Strategy: "Sort first.", Code: "def f():\n    return 1 < 2\n",
 			Feedback: &Feedback{Passed: 0, Total: 1, Tests: []TestResult{{Assert: "assert f() == 3", Status: TestFailed, Actual: "True", Expected: "3"}}}},
 		{ID: 1, Parent: 0, Depth: 1, Role: "debugger", Reflection: "Return 3.", Code: "def f():\n    return 3\n", Score: 1,
+			Tokens: 321, ModelTime: 1500 * time.Millisecond, Duration: 12 * time.Millisecond,
 			Feedback: &Feedback{Passed: 1, Total: 1, Tests: []TestResult{{Assert: "assert f() == 3", Status: TestPassed}}}},
 	}}
 	b, _ := json.Marshal(tree)
@@ -39,7 +41,7 @@ func TestWriteReport(t *testing.T) {
 	}
 	page, _ := os.ReadFile(filepath.Join(dir, ReportHTML))
 	html := string(page)
-	for _, want := range []string{"sim (simulated)", "node 1 · debugger", "<b>chosen</b>", "Return 3.", "return 1 &lt; 2", "<details>"} {
+	for _, want := range []string{"sim (simulated)", "node 1 · debugger", "<b>chosen</b>", "321 tokens · model 1.5s · tests 12ms", "Return 3.", "return 1 &lt; 2", "<details>"} {
 		if !strings.Contains(html, want) {
 			t.Errorf("report.html lacks %q", want)
 		}

@@ -39,10 +39,13 @@ type Node struct {
 	Aborted bool `json:"aborted,omitempty"`
 	// ModelError is a model-output failure (no code, unparsable reply):
 	// the generation counts, the node has no code.
-	ModelError string        `json:"model_error,omitempty"`
-	Tokens     int           `json:"tokens"`
-	Cost       float64       `json:"cost_usd"`
-	Duration   time.Duration `json:"duration_ns"`
+	ModelError string  `json:"model_error,omitempty"`
+	Tokens     int     `json:"tokens"`
+	Cost       float64 `json:"cost_usd"`
+	// ModelTime is the generation call's time, retries included;
+	// Duration the run of the visible tests (0 for a duplicate).
+	ModelTime time.Duration `json:"model_ns"`
+	Duration  time.Duration `json:"duration_ns"`
 }
 
 // Tree is the record of one problem's search.
@@ -175,7 +178,7 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 	}
 	r.tree.Generations++
 	n.ID = len(r.tree.Nodes)
-	n.Tokens, n.Cost = res.Response.Usage.Total(), res.Response.Cost
+	n.Tokens, n.Cost, n.ModelTime = res.Response.Usage.Total(), res.Response.Cost, res.Response.Duration
 	r.tree.Nodes = append(r.tree.Nodes, n)
 	if genErr != nil {
 		n.ModelError = genErr.Error()
