@@ -222,41 +222,6 @@ func TestCacheHitsAndBudget(t *testing.T) {
 	}
 }
 
-func TestNewChecksBudget(t *testing.T) {
-	t.Parallel()
-	tests := []struct {
-		name    string
-		edit    func(*Config)
-		wantErr string
-	}{
-		{name: "cost cap with a priced model", edit: func(c *Config) { c.Budget.MaxCost = 4 }},
-		{name: "cost cap without a price", edit: func(c *Config) { c.Model, c.Budget.MaxCost = "llama3", 4 }, wantErr: "pass a price file"},
-		{name: "cost cap without max tokens", edit: func(c *Config) { c.MaxTokens, c.Budget.MaxCost = 0, 4 }, wantErr: "max tokens"},
-		{name: "negative cap", edit: func(c *Config) { c.Budget.MaxCost = -1 }, wantErr: "max cost"},
-		{name: "negative generations", edit: func(c *Config) { c.Budget.MaxGenerationsPerProblem = -1 }, wantErr: "generations"},
-		{name: "unknown model, no cap", edit: func(c *Config) { c.Model = "llama3" }},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			t.Parallel()
-			cfg := DefaultConfig()
-			cfg.Model = "gpt-4o"
-			tt.edit(&cfg)
-			c, err := New(cfg)
-			if tt.wantErr == "" {
-				if err != nil {
-					t.Fatalf("New: %v", err)
-				}
-				_ = c.Close()
-				return
-			}
-			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
-				t.Errorf("New error %v, want one saying %q", err, tt.wantErr)
-			}
-		})
-	}
-}
-
 func TestBudgetErrorIsAgentError(t *testing.T) {
 	t.Parallel()
 	g := newGuard(Budget{MaxCost: 1})

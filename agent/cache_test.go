@@ -174,7 +174,7 @@ func TestCacheToleratesTruncatedAndDuplicateLines(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "cache.jsonl")
 	c0, _ := newTestClient(t, srv.URL(), nil)
 	key := func(text string) string { // the key the clients below compute
-		return c0.plan(userRequest(RoleSolver, "p", text)).key
+		return c0.cacheKey(c0.plan(userRequest(RoleSolver, "p", text)))
 	}
 	line := func(e cacheEntry) string {
 		b, err := json.Marshal(e)

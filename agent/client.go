@@ -120,7 +120,6 @@ type plan struct {
 	// reserveTokens is the prompt estimate the budget reserves (3 bytes
 	// per token, on the high side).
 	reserveTokens int
-	key           string
 }
 
 func (c *Client) plan(req Request) plan {
@@ -132,11 +131,16 @@ func (c *Client) plan(req Request) plan {
 		p.maxTokens = req.MaxTokens
 	}
 	p.reserveTokens = estimatePromptTokens(req.Messages, 3)
-	p.key = cacheKeyInput{
-		Model: c.cfg.Model, Messages: req.Messages, Temperature: p.temperature,
-		Seed: c.cfg.Seed, MaxTokens: p.maxTokens, Sample: req.Sample,
-	}.key()
 	return p
+}
+
+// cacheKey is the key of p's response in the cache: a hash of the whole
+// prompt, so it is computed only when there is a cache.
+func (c *Client) cacheKey(p plan) string {
+	return cacheKeyInput{
+		Model: c.cfg.Model, Messages: p.req.Messages, Temperature: p.temperature,
+		Seed: c.cfg.Seed, MaxTokens: p.maxTokens, Sample: p.req.Sample,
+	}.key()
 }
 
 // isReasoningModel matches the models go-openai validates as reasoning
@@ -214,8 +218,10 @@ func (c *Client) complete(ctx context.Context, p plan) (Response, error) {
 	if err != nil {
 		return fail(0, err)
 	}
+	var key string
 	if c.cache != nil {
-		if e, ok := c.cache.get(p.key); ok {
+		key = c.cacheKey(p)
+		if e, ok := c.cache.get(key); ok {
 			hold.settle(e.Usage.Total())
 			rec.cached, rec.usage = true, e.Usage
 			c.ledger.record(rec)
@@ -234,12 +240,11 @@ func (c *Client) complete(ctx context.Context, p plan) (Response, error) {
 		return fail(attempts, err)
 	}
 	hold.settle(resp.Usage.Total())
-	rec.answered, rec.usage, rec.cost, rec.attempts = true, resp.Usage, resp.Cost, attempts
-	_, rec.priced = c.priceFor(resp.Model)
+	rec.answered, rec.usage, rec.cost, rec.priced, rec.attempts = true, resp.Usage, resp.Cost, !resp.PriceUnknown, attempts
 	c.ledger.record(rec)
 	if c.cache != nil {
 		err := c.cache.put(cacheEntry{
-			Key: p.key, Model: resp.Model, Content: resp.Content, FinishReason: resp.FinishReason, Usage: resp.Usage,
+			Key: key, Model: resp.Model, Content: resp.Content, FinishReason: resp.FinishReason, Usage: resp.Usage,
 			Role: p.req.Role, Problem: p.req.Problem, Sample: p.req.Sample, Time: c.now().UTC(),
 		})
 		if err != nil {

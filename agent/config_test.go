@@ -208,6 +208,12 @@ func TestNewValidates(t *testing.T) {
 		{name: "negative retries", edit: func(c *Config) { c.MaxRetries = -1 }, wantErr: "retries"},
 		{name: "cache without file", edit: func(c *Config) { c.Cache.Mode = CacheReadWrite }, wantErr: "no cache file"},
 		{name: "zero durations take defaults", edit: func(c *Config) { c.RequestTimeout, c.RetryBase, c.Concurrency = 0, 0, 0 }},
+		{name: "cost cap with a priced model", edit: func(c *Config) { c.Budget.MaxCost = 4 }},
+		{name: "cost cap without a price", edit: func(c *Config) { c.Model, c.Budget.MaxCost = "llama3", 4 }, wantErr: "pass a price file"},
+		{name: "cost cap without max tokens", edit: func(c *Config) { c.MaxTokens, c.Budget.MaxCost = 0, 4 }, wantErr: "max tokens"},
+		{name: "negative cap", edit: func(c *Config) { c.Budget.MaxCost = -1 }, wantErr: "max cost"},
+		{name: "negative generations", edit: func(c *Config) { c.Budget.MaxGenerationsPerProblem = -1 }, wantErr: "generations"},
+		{name: "unknown model, no cap", edit: func(c *Config) { c.Model = "llama3" }},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -223,6 +229,7 @@ func TestNewValidates(t *testing.T) {
 				if c.cfg.RequestTimeout <= 0 || c.cfg.RetryBase <= 0 || cap(c.sem) <= 0 {
 					t.Errorf("normalised config %+v", c.cfg)
 				}
+				_ = c.Close()
 				return
 			}
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {

@@ -71,7 +71,7 @@ func parseScore(reply string) (int, string, error) {
 		return 0, "", outputError(Unparsable, "reply has no score outside code blocks")
 	}
 	last := scoreRangeRE.ReplaceAllString(plainLine(tl[len(tl)-1]), "")
-	analysis := analysisOf(text, answerLineRE)
+	analysis := analysisOf(text)
 
 	if m := numberWordRE.FindStringSubmatch(last); m != nil {
 		return numberWords[strings.ToLower(m[1])], analysis, nil
@@ -180,7 +180,7 @@ func parseVerdict(reply string) (bool, string, error) {
 	if len(tl) == 0 {
 		return false, "", outputError(Unparsable, "reply has no verdict outside code blocks")
 	}
-	analysis := analysisOf(text, answerLineRE)
+	analysis := analysisOf(text)
 	last := plainLine(tl[len(tl)-1])
 	if m := verdictLabelRE.FindAllStringSubmatch(last, -1); m != nil {
 		return isYes(m[len(m)-1][1]), analysis, nil
@@ -214,11 +214,12 @@ var answerLineRE = regexp.MustCompile(`(?i)^(?:(?:final|overall|my)[ \t]+)?` +
 	`(?:[ \t]*(?:/|out[ \t]+of)[ \t]*\d+)?[ \t]*\.?$`)
 
 // analysisOf returns text without its last non-empty line when that line
-// (markdown marks removed) matches answer, else all of text; trimmed.
-func analysisOf(text string, answer *regexp.Regexp) string {
+// (markdown marks removed) holds only the answer (answerLineRE), else all
+// of text; trimmed.
+func analysisOf(text string) string {
 	t := strings.TrimSpace(text)
 	i := strings.LastIndex(t, "\n")
-	if answer.MatchString(plainLine(t[i+1:])) {
+	if answerLineRE.MatchString(plainLine(t[i+1:])) {
 		return strings.TrimSpace(t[:i+1])
 	}
 	return t

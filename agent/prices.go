@@ -44,14 +44,15 @@ func DefaultPrices() PriceTable {
 // variants). A provider prefix such as "openai/" is ignored. Matching is
 // case-insensitive. ok is false when the price is unknown.
 func (t PriceTable) Lookup(model string) (p Price, ok bool) {
-	name := strings.ToLower(model)
+	full := strings.ToLower(model)
+	name := full
 	if i := strings.LastIndexByte(name, '/'); i >= 0 {
 		name = name[i+1:]
 	}
 	best := -1
 	for k, v := range t {
 		k = strings.ToLower(k)
-		if k == name || k == strings.ToLower(model) {
+		if k == name || k == full {
 			return v, true
 		}
 		if len(k) > best && len(name) > len(k) && strings.HasPrefix(name, k) && strings.ContainsRune("-:@", rune(name[len(k)])) {

@@ -10,7 +10,6 @@ import (
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/codetree/codetree/agent/agenttest"
 	"github.com/google/go-cmp/cmp"
@@ -270,20 +269,8 @@ var _ Completer = (*recorder)(nil)
 func roleClient(t *testing.T) (*Client, *agenttest.Server) {
 	t.Helper()
 	srv := agenttest.NewServer(t)
-	cfg := DefaultConfig()
-	cfg.Model = "fake-model"
-	cfg.BaseURL = srv.URL()
-	cfg.MaxTokens = 256
-	cfg.MaxRetries = 0
-	cfg.RequestTimeout = 10 * time.Second
-	c, err := New(cfg)
-	if err != nil {
-		t.Fatalf("New: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := c.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
+	c, _ := newTestClient(t, srv.URL(), func(cfg *Config) {
+		cfg.Model, cfg.MaxRetries = "fake-model", 0
 	})
 	return c, srv
 }

@@ -120,9 +120,9 @@ func completeEdits(ctx context.Context, c Completer, req Request, op string) (Ed
 type FilesRequest struct {
 	ProblemID string
 	Lang      string // "go" or "python"
-	Task      string
-	// Layout is the repository's file list; Output the failing checks'
-	// output, if any (it is part of Task when the caller puts it there).
+	// Task includes the failing checks' output, if any.
+	Task string
+	// Layout is the repository's file list.
 	Layout string
 	// Max caps the number of paths asked for (default 8).
 	Max int
@@ -153,21 +153,20 @@ func (e Editor) ChooseFiles(ctx context.Context, req FilesRequest) (FilesResult,
 	if err != nil {
 		return FilesResult{}, fmt.Errorf("choose files: %w", err)
 	}
-	resp, err := e.C.Complete(ctx, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs})
+	items, resp, err := completeList(ctx, e.C, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs}, "choose files")
 	if err != nil {
 		return FilesResult{Response: resp}, err
 	}
-	items, err := ParseNumberedList(resp.Content)
-	if err != nil {
-		return FilesResult{Response: resp}, fmt.Errorf("choose files: %w", err)
-	}
 	var paths []string
 	for _, it := range items {
-		p := strings.Trim(strings.Fields(it + " x")[0], "`*\"',;:")
-		p = strings.TrimPrefix(p, "./")
-		if p != "" && p != "x" && len(paths) < data.Max {
+		// The path is the item's first word: "`calc/add.py` (the function)".
+		words := strings.Fields(it)
+		if len(words) == 0 {
+			continue
+		}
+		if p := strings.TrimPrefix(strings.Trim(words[0], "`*\"',;:"), "./"); p != "" {
 			paths = append(paths, p)
 		}
 	}
-	return FilesResult{Paths: paths, Response: resp}, nil
+	return FilesResult{Paths: capItems(paths, data.Max), Response: resp}, nil
 }

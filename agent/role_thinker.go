@@ -46,13 +46,9 @@ func (t Thinker) Strategies(ctx context.Context, req StrategiesRequest) (Strateg
 	if err != nil {
 		return StrategiesResult{}, fmt.Errorf("thinker strategies: %w", err)
 	}
-	resp, err := t.C.Complete(ctx, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs})
+	items, resp, err := completeList(ctx, t.C, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs}, "thinker strategies")
 	if err != nil {
-		return StrategiesResult{Response: resp}, fmt.Errorf("thinker strategies: %w", err)
-	}
-	items, err := ParseNumberedList(resp.Content)
-	if err != nil {
-		return StrategiesResult{Response: resp}, fmt.Errorf("thinker strategies: %w", outputFailure(resp, err))
+		return StrategiesResult{Response: resp}, err
 	}
 	return StrategiesResult{Strategies: capItems(items, req.Max), Response: resp}, nil
 }
@@ -96,15 +92,25 @@ func (t Thinker) Reflections(ctx context.Context, req ReflectionsRequest) (Refle
 	if err != nil {
 		return ReflectionsResult{}, fmt.Errorf("thinker reflections: %w", err)
 	}
-	resp, err := t.C.Complete(ctx, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs})
+	items, resp, err := completeList(ctx, t.C, Request{Role: RoleThinker, Problem: req.ProblemID, Messages: msgs}, "thinker reflections")
 	if err != nil {
-		return ReflectionsResult{Response: resp}, fmt.Errorf("thinker reflections: %w", err)
+		return ReflectionsResult{Response: resp}, err
+	}
+	return ReflectionsResult{Reflections: capItems(items, req.Max), Response: resp}, nil
+}
+
+// completeList sends req and parses the numbered list of the reply; the
+// Response is returned with any error.
+func completeList(ctx context.Context, c Completer, req Request, op string) ([]string, Response, error) {
+	resp, err := c.Complete(ctx, req)
+	if err != nil {
+		return nil, resp, fmt.Errorf("%s: %w", op, err)
 	}
 	items, err := ParseNumberedList(resp.Content)
 	if err != nil {
-		return ReflectionsResult{Response: resp}, fmt.Errorf("thinker reflections: %w", outputFailure(resp, err))
+		return nil, resp, fmt.Errorf("%s: %w", op, outputFailure(resp, err))
 	}
-	return ReflectionsResult{Reflections: capItems(items, req.Max), Response: resp}, nil
+	return items, resp, nil
 }
 
 // capItems keeps the first n items when n > 0.

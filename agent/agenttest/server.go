@@ -231,10 +231,10 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	var ok bool
 	switch {
 	case decodeErr != nil:
-		reply, ok = Reply{Status: http.StatusBadRequest, Body: errorBody("agenttest: decode request: " + decodeErr.Error())}, true
+		reply, ok = Reply{Status: http.StatusBadRequest, Body: ErrorBody("agenttest: decode request: " + decodeErr.Error())}, true
 	case s.apiKey != "" && rec.Authorization != "Bearer "+s.apiKey:
 		msg := fmt.Sprintf("Incorrect API key provided: %q", strings.TrimPrefix(rec.Authorization, "Bearer "))
-		reply, ok = Reply{Status: http.StatusUnauthorized, Body: errorBody(msg)}, true
+		reply, ok = Reply{Status: http.StatusUnauthorized, Body: ErrorBody(msg)}, true
 	case len(s.script) > 0:
 		reply, ok = s.script[0], true
 		s.script = s.script[1:]
@@ -247,7 +247,7 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	if !ok {
 		s.t.Errorf("agenttest: unexpected request %d (model %q): the script is empty and no handler is set", rec.Seq, rec.Model)
-		reply = Reply{Status: http.StatusInternalServerError, Body: errorBody("agenttest: no scripted reply")}
+		reply = Reply{Status: http.StatusInternalServerError, Body: ErrorBody("agenttest: no scripted reply")}
 	}
 
 	if reply.Delay > 0 {
@@ -339,9 +339,7 @@ func estimateUsage(msgs []Message, content string) Usage {
 }
 
 // ErrorBody is an OpenAI-style error object with message, for Reply.Body.
-func ErrorBody(message string) string { return errorBody(message) }
-
-func errorBody(message string) string {
+func ErrorBody(message string) string {
 	b, _ := json.Marshal(map[string]any{"error": map[string]any{"message": message, "type": "agenttest_error", "code": nil}})
 	return string(b)
 }
@@ -349,5 +347,5 @@ func errorBody(message string) string {
 func writeError(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
-	_, _ = w.Write([]byte(errorBody(message)))
+	_, _ = w.Write([]byte(ErrorBody(message)))
 }
