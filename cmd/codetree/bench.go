@@ -198,14 +198,11 @@ func runBench(c *cli.Context) error {
 	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
 		return err
 	}
-	label := ""
-	if simulated {
-		label = " (simulated model)"
-	}
-	if err := treesearch.WriteReport(out, fmt.Sprintf("%s %s on %s%s", strategy.Name(), cfg.Model, ds, label), reportFacts(full)); err != nil {
+	title := runTitle(full)
+	if err := treesearch.WriteReport(out, title, reportFacts(full)); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "%s %s on %s%s: pass@1 %.4f over %d of %d problems", strategy.Name(), cfg.Model, ds, label, sum.PassAt1, sum.Attempted, sum.Problems)
+	fmt.Fprintf(c.App.Writer, "%s: pass@1 %.4f over %d of %d problems", title, sum.PassAt1, sum.Attempted, sum.Problems)
 	if sum.PlusPassAt1 != nil {
 		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
 	}

@@ -17,12 +17,7 @@ import (
 // HumanEval problems and checks the run folder, then that --resume has
 // nothing left to do.
 func TestBenchSimulated(t *testing.T) {
-	if os.Getenv("CODETREE_DATA_DIR") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CODETREE_DATA_DIR must be set in CI")
-		}
-		t.Skip("CODETREE_DATA_DIR is not set")
-	}
+	dataDir(t)
 	bin := codetreeBinary(t)
 	out := filepath.Join(t.TempDir(), "run")
 	args := []string{"bench", "--model", "sim", "--dataset", "humaneval", "--limit", "3", "--budget", "6", "--out", out,
@@ -86,9 +81,7 @@ func TestBenchSimulated(t *testing.T) {
 // TestSimLLMServesAsk: `codetree sim-llm` answers `codetree ask` for a
 // HumanEval problem with code that defines its entry point.
 func TestSimLLMServesAsk(t *testing.T) {
-	if os.Getenv("CODETREE_DATA_DIR") == "" {
-		t.Skip("CODETREE_DATA_DIR is not set")
-	}
+	dataDir(t)
 	bin := sandboxtest.RunnerBinary(t)
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {

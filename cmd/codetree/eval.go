@@ -71,9 +71,9 @@ func runEval(c *cli.Context) error {
 	if err != nil {
 		return usageErrorf("--dataset: %v", err)
 	}
-	policy := benchmarks.VisiblePolicy(c.String("policy"))
-	if policy != benchmarks.VisibleFirst && policy != benchmarks.VisibleAll {
-		return usageErrorf("--policy %q: use first or all", policy)
+	policy, err := benchmarks.ParseVisiblePolicy(c.String("policy"))
+	if err != nil {
+		return usageErrorf("--policy: %v", err)
 	}
 	ks, err := parseKs(c.String("k"))
 	if err != nil {
@@ -258,25 +258,20 @@ func readSamplesFile(path string, byID map[string]*benchmarks.Problem, problems 
 	}
 	if len(missing) > 0 && !allowMissing {
 		msgs = append(msgs, fmt.Sprintf("%d of %d problems have no sample (%s): pass --allow-missing to score the others",
-			len(missing), len(problems), headList(missing, 5)))
+			len(missing), len(problems), strings.Join(headList(missing, 5), ", ")))
 	}
 	if len(lines) == 0 && len(bad) == 0 {
 		msgs = append(msgs, "no samples in the file")
 	}
 	if len(msgs) > 0 {
-		return nil, usageErrorf("%s: %d problem(s):\n  %s", path, len(msgs), strings.Join(headListSlice(msgs, 20), "\n  "))
+		return nil, usageErrorf("%s: %d problem(s):\n  %s", path, len(msgs), strings.Join(headList(msgs, 20), "\n  "))
 	}
 	return lines, nil
 }
 
-func headList(s []string, n int) string {
-	if len(s) <= n {
-		return strings.Join(s, ", ")
-	}
-	return strings.Join(s[:n], ", ") + fmt.Sprintf(", ... and %d more", len(s)-n)
-}
-
-func headListSlice(s []string, n int) []string {
+// headList is the first n items of s, then "... and N more" if some
+// were left out.
+func headList(s []string, n int) []string {
 	if len(s) <= n {
 		return s
 	}

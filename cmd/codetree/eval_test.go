@@ -2,9 +2,7 @@ package main
 
 import (
 	"encoding/json"
-	"errors"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -14,26 +12,8 @@ import (
 // skips without the data (CI sets CODETREE_DATA_DIR) or Docker.
 func evalCLI(t *testing.T, args ...string) (int, string, string) {
 	t.Helper()
-	if os.Getenv("CODETREE_DATA_DIR") == "" {
-		if os.Getenv("CI") != "" {
-			t.Fatal("CODETREE_DATA_DIR must be set in CI")
-		}
-		t.Skip("CODETREE_DATA_DIR is not set")
-	}
-	bin := codetreeBinary(t)
-	cmd := exec.Command(bin, append([]string{"eval", "--dataset", "humaneval"}, args...)...)
-	var out, errb strings.Builder
-	cmd.Stdout, cmd.Stderr = &out, &errb
-	err := cmd.Run()
-	var ee *exec.ExitError
-	switch {
-	case err == nil:
-		return 0, out.String(), errb.String()
-	case errors.As(err, &ee):
-		return ee.ExitCode(), out.String(), errb.String()
-	}
-	t.Fatal(err)
-	return 0, "", ""
+	dataDir(t)
+	return runCodetree(t, codetreeBinary(t), append([]string{"eval", "--dataset", "humaneval"}, args...)...)
 }
 
 func writeLines(t *testing.T, path string, lines ...string) {

@@ -56,17 +56,27 @@ type progressOptions struct {
 // spend reports the tokens and cost so far and must not block.
 func newProgress(w io.Writer, label string, total int, spend func() (tokens int, cost float64)) *progress {
 	opts := progressOptions{now: time.Now, every: time.Second}
-	if f, ok := w.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		opts.tty = true
-		opts.width = func() int {
-			cols, _, err := term.GetSize(int(f.Fd()))
-			if err != nil {
-				return 0
-			}
-			return cols
-		}
-	}
+	opts.width, opts.tty = terminalWidth(w)
 	return startProgress(w, label, total, spend, opts)
+}
+
+// clearLine returns to the start of a terminal line and erases it.
+const clearLine = "\r\x1b[2K"
+
+// terminalWidth reports whether w is a terminal and, if so, returns a
+// function that reads its current width in columns (0 if unknown).
+func terminalWidth(w io.Writer) (width func() int, ok bool) {
+	f, isFile := w.(*os.File)
+	if !isFile || !term.IsTerminal(int(f.Fd())) {
+		return nil, false
+	}
+	return func() int {
+		cols, _, err := term.GetSize(int(f.Fd()))
+		if err != nil {
+			return 0
+		}
+		return cols
+	}, true
 }
 
 func startProgress(w io.Writer, label string, total int, spend func() (int, float64), opts progressOptions) *progress {
@@ -114,7 +124,7 @@ func (p *progress) finished(o treesearch.Outcome) {
 	}
 	if p.opts.tty {
 		if o.Err != nil {
-			fmt.Fprintf(p.w, "\r\x1b[2K%s %s\n", o.TaskID, describeFailure(o))
+			fmt.Fprintf(p.w, "%s%s %s\n", clearLine, o.TaskID, describeFailure(o))
 		}
 		p.drawLocked()
 		return
@@ -184,7 +194,7 @@ func (p *progress) drawLocked() {
 	if p.opts.width != nil {
 		line = cutRunes(line, p.opts.width()-1, "")
 	}
-	fmt.Fprintf(p.w, "\r\x1b[2K%s", line)
+	fmt.Fprint(p.w, clearLine+line)
 }
 
 // doneLocked counts the problems with an outcome: earlier results plus

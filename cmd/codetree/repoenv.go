@@ -1,8 +1,6 @@
 package main
 
 import (
-	"bufio"
-	"bytes"
 	"context"
 	"fmt"
 	"os"
@@ -178,13 +176,8 @@ func offlineProblem(out string, lang sandbox.Lang, files map[string][]byte) stri
 		"build an image with it and pass --image", m[1])
 }
 
-// firstLines is the first n lines of s.
-func firstLines(s string, n int) string {
-	var b bytes.Buffer
-	sc := bufio.NewScanner(strings.NewReader(s))
-	for i := 0; i < n && sc.Scan(); i++ {
-		b.WriteString(sc.Text())
-		b.WriteByte('\n')
-	}
-	return strings.TrimRight(b.String(), "\n")
+// firstLine is the first line of s.
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return strings.TrimSuffix(line, "\r")
 }

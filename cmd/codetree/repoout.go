@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/term"
 
 	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/treesearch"
@@ -135,7 +133,7 @@ func describeCheck(c repo.Check) string {
 	case c.Ended != "":
 		return c.Ended
 	case c.TestExit != 0:
-		first := firstLines(repo.Excerpt(c.TestOutput, 400), 1)
+		first := firstLine(repo.Excerpt(c.TestOutput, 400))
 		return fmt.Sprintf("exit status %d: %s", c.TestExit, first)
 	}
 	return "exit status 0"
@@ -159,26 +157,26 @@ func applyResult(snap *repo.Snapshot, res *repoResult) error {
 type repoOutput struct {
 	stdout, stderr io.Writer
 	json, tty      bool
+	width          func() int // terminal columns, 0 if unknown
 	mu             sync.Mutex
 	line           bool // a status line is drawn
 }
 
 func newRepoOutput(c *cli.Context) *repoOutput {
 	o := &repoOutput{stdout: c.App.Writer, stderr: c.App.ErrWriter, json: c.Bool("json")}
-	if f, ok := o.stderr.(*os.File); ok && term.IsTerminal(int(f.Fd())) {
-		o.tty = true
-	}
+	o.width, o.tty = terminalWidth(o.stderr)
 	return o
 }
 
-// status draws a status line on a terminal.
+// status draws a status line on a terminal, cut to its width so that
+// it does not wrap (a wrapped line is not erased by the next one).
 func (o *repoOutput) status(format string, args ...any) {
 	if !o.tty {
 		return
 	}
 	o.mu.Lock()
 	defer o.mu.Unlock()
-	fmt.Fprintf(o.stderr, "\r\x1b[2K%s", fmt.Sprintf(format, args...))
+	fmt.Fprint(o.stderr, clearLine+cutRunes(fmt.Sprintf(format, args...), o.width()-1, ""))
 	o.line = true
 }
 
@@ -187,11 +185,11 @@ func (o *repoOutput) status(format string, args ...any) {
 func (o *repoOutput) node(ledger *agent.Ledger) func(treesearch.Node) {
 	return func(n treesearch.Node) {
 		t := ledger.Snapshot().Total
-		tests := "no change: " + firstLines(n.ModelError, 1)
+		tests := "no change: " + firstLine(n.ModelError)
 		if n.Feedback != nil {
 			tests = fmt.Sprintf("checks %d/%d", n.Feedback.Passed, n.Feedback.Total)
 			if n.Feedback.LoadError != "" {
-				tests += " (" + firstLines(n.Feedback.LoadError, 1) + ")"
+				tests += " (" + firstLine(n.Feedback.LoadError) + ")"
 			}
 		}
 		o.status("candidate %d (%s, depth %d): %s · %d tokens · $%.4f", n.ID, n.Role, n.Depth, tests, t.Tokens(), t.Cost)
@@ -202,7 +200,7 @@ func (o *repoOutput) endProgress() {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.line {
-		fmt.Fprint(o.stderr, "\r\x1b[2K")
+		fmt.Fprint(o.stderr, clearLine)
 		o.line = false
 	}
 }
