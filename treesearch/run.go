@@ -40,6 +40,10 @@ type RunConfig struct {
 	// Ledger, if set, gives each problem's model accounts for its result
 	// line (the Client's ledger).
 	Ledger *agent.Ledger
+	// Describe, if set, makes what summary.json holds from the run's
+	// totals (the caller adds what it knows of the run: dataset, model,
+	// configuration); by default the RunSummary itself.
+	Describe func(RunSummary) any
 	// Classify names the class of an infrastructure error for
 	// errors.jsonl and RunSummary.Errors (default: "error").
 	Classify func(error) string
@@ -172,7 +176,11 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 	sum, serr := summarize(cfg.OutDir, len(problems))
 	sum.WallTime = time.Since(start)
 	if serr == nil {
-		serr = writeJSONFile(filepath.Join(cfg.OutDir, SummaryFile), sum)
+		var content any = sum
+		if cfg.Describe != nil {
+			content = cfg.Describe(sum)
+		}
+		serr = WriteJSONFile(filepath.Join(cfg.OutDir, SummaryFile), content)
 	}
 	if err := errors.Join(werr, serr); err != nil {
 		return sum, err
@@ -185,7 +193,7 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score func(context.Context, Problem, string) (Verdict, error)) error {
 	tree, err := cfg.Strategy.Search(ctx, p)
 	if tree != nil {
-		if werr := writeJSONFile(filepath.Join(cfg.OutDir, TreesDir, sanitize(p.ID)+".json"), tree); werr != nil {
+		if werr := WriteJSONFile(filepath.Join(cfg.OutDir, TreesDir, sanitize(p.ID)+".json"), tree); werr != nil {
 			return werr
 		}
 	}
@@ -515,7 +523,9 @@ func sanitize(id string) string {
 	return s
 }
 
-func writeJSONFile(path string, v any) error {
+// WriteJSONFile writes v as indented JSON to path, atomically (a temp
+// file renamed over it).
+func WriteJSONFile(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
 		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)

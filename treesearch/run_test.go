@@ -104,7 +104,13 @@ func TestRunWritesFiles(t *testing.T) {
 	s := newFake(map[string]string{"P/0": "ok", "P/1": "bad", "P/plusfail": "ok", "P/3": "err"})
 	var outcomes []Outcome
 	cfg := RunConfig{Strategy: s, Concurrency: 3, OutDir: dir, OnFinish: func(o Outcome) { outcomes = append(outcomes, o) },
-		Classify: func(error) string { return "server" }}
+		Classify: func(error) string { return "server" },
+		Describe: func(sum RunSummary) any {
+			return struct {
+				RunSummary
+				Dataset string `json:"dataset"`
+			}{sum, "fake-set"}
+		}}
 	sum, err := Run(t.Context(), cfg, problems("P/0", "P/1", "P/plusfail", "P/3"), fakeScore)
 	if err != nil {
 		t.Fatal(err)
@@ -168,8 +174,8 @@ func TestRunWritesFiles(t *testing.T) {
 	}
 	var raw map[string]any
 	b, _ := os.ReadFile(filepath.Join(dir, SummaryFile))
-	if err := json.Unmarshal(b, &raw); err != nil || raw["pass@1"] == nil || raw["pass@1_plus"] == nil {
-		t.Errorf("summary.json %s; want pass@1 and pass@1_plus", b)
+	if err := json.Unmarshal(b, &raw); err != nil || raw["pass@1"] == nil || raw["pass@1_plus"] == nil || raw["dataset"] != "fake-set" {
+		t.Errorf("summary.json %s; want pass@1, pass@1_plus and the caller's dataset", b)
 	}
 }
 

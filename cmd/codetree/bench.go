@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"net/url"
@@ -184,20 +183,21 @@ func runBench(c *cli.Context) error {
 		t := client.Ledger().Snapshot().Total
 		return t.Tokens(), t.Cost
 	})
+	describe := func(sum treesearch.RunSummary) benchSummary {
+		return benchSummary{
+			RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
+			Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
+			Select: sel.String(), Version: codeVersion(),
+			Config: benchConfig(c, cfg, limits),
+		}
+	}
 	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
 		Strategy: strategy, Concurrency: c.Int("concurrency"), OutDir: out,
 		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError,
+		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
 	}, search, score)
 	prog.stop()
-	full := benchSummary{
-		RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
-		Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
-		Select: sel.String(), Version: codeVersion(),
-		Config: benchConfig(c, cfg, limits),
-	}
-	if err := writeJSON(filepath.Join(out, treesearch.SummaryFile), full); err != nil {
-		return err
-	}
+	full := describe(sum)
 	title := runTitle(full)
 	if err := treesearch.WriteReport(out, title, reportFacts(full)); err != nil {
 		return err
@@ -356,16 +356,4 @@ func codeVersion() string {
 		return rev + "+dirty"
 	}
 	return rev
-}
-
-func writeJSON(path string, v any) error {
-	b, err := json.MarshalIndent(v, "", "  ")
-	if err != nil {
-		return fmt.Errorf("encode %s: %w", filepath.Base(path), err)
-	}
-	tmp := path + ".tmp"
-	if err := os.WriteFile(tmp, append(b, '\n'), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	return os.Rename(tmp, path)
 }

@@ -121,7 +121,7 @@ func runRepo(c *cli.Context, fix bool) error {
 	tree, searchErr := strategy.Search(ctx, rr.problem())
 	out.endProgress()
 	if f := c.String("tree"); f != "" && tree != nil {
-		if err := writeJSON(f, tree); err != nil {
+		if err := treesearch.WriteJSONFile(f, tree); err != nil {
 			return err
 		}
 	}
