@@ -43,7 +43,7 @@ type repoResult struct {
 // result reruns the chosen candidate's commands for the record and
 // builds the report.
 func (rr *repoRun) result(ctx context.Context, tree *treesearch.Tree, coder *repo.Coder, spend agent.Tally) (*repoResult, error) {
-	res := &repoResult{Status: "failed", Before: capCheck(rr.baseline), Node: -1, Tokens: spend.Tokens(), Cost: spend.Cost, Notes: rr.notes}
+	res := &repoResult{Status: "failed", Before: rr.baseline.Cut(repo.CheckKeep), Node: -1, Tokens: spend.Tokens(), Cost: spend.Cost, Notes: rr.notes}
 	if tree != nil {
 		res.Generations = tree.Generations
 	}
@@ -64,9 +64,16 @@ func (rr *repoRun) result(ctx context.Context, tree *treesearch.Tree, coder *rep
 	if res.Passed {
 		res.Status = "passed"
 	}
-	after, err := rr.tester.Run(context.WithoutCancel(ctx), files)
-	if err == nil {
-		after = capCheck(after)
+	// The search's own run of the candidate, or (for a candidate that ran
+	// under other code, a duplicate) a new one.
+	after, ok := rr.tester.Checked(n.Code)
+	if !ok {
+		var err error
+		if after, err = rr.tester.Run(context.WithoutCancel(ctx), files); err == nil {
+			after, ok = after.Cut(repo.CheckKeep), true
+		}
+	}
+	if ok {
 		res.After = &after
 	}
 	res.Summary = rr.summary(res, n)
@@ -115,16 +122,6 @@ func (rr *repoRun) summary(res *repoResult, n *treesearch.Node) string {
 		b.WriteString(".")
 	}
 	return b.String()
-}
-
-// checkOutputMax caps each command's output in the result (its head and
-// tail are kept).
-const checkOutputMax = 64 << 10
-
-func capCheck(c repo.Check) repo.Check {
-	c.TestOutput = repo.HeadTail(c.TestOutput, checkOutputMax)
-	c.LintOutput = repo.HeadTail(c.LintOutput, checkOutputMax)
-	return c
 }
 
 // describeCheck is a run's outcome in a few words.
@@ -207,7 +204,7 @@ func (o *repoOutput) endProgress() {
 
 func (o *repoOutput) nothingToFix(rr *repoRun) error {
 	o.endProgress()
-	res := &repoResult{Status: "nothing_to_fix", Passed: true, Before: capCheck(rr.baseline), Node: -1, Notes: rr.notes,
+	res := &repoResult{Status: "nothing_to_fix", Passed: true, Before: rr.baseline.Cut(repo.CheckKeep), Node: -1, Notes: rr.notes,
 		Summary: fmt.Sprintf("`%s` passes: nothing to fix.", rr.tester.Commands.Test)}
 	if lint := rr.tester.Commands.Lint; lint != "" && rr.baseline.LintExit != 0 {
 		n := len(repo.LintFindings(rr.baseline.LintOutput))

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/sandbox"
@@ -34,6 +35,17 @@ type Check struct {
 // TestsPassed reports whether the test command finished and exited 0.
 func (c Check) TestsPassed() bool { return c.Ended == "" && c.TestExit == 0 }
 
+// CheckKeep is how much of each command's output a kept Check holds (its
+// head and tail).
+const CheckKeep = 64 << 10
+
+// Cut keeps the head and tail of each command's output, max bytes each.
+func (c Check) Cut(max int) Check {
+	c.TestOutput = HeadTail(c.TestOutput, max)
+	c.LintOutput = HeadTail(c.LintOutput, max)
+	return c
+}
+
 // Tester runs a repository's commands on candidates in the sandbox. A
 // candidate is an edit script (agent.FormatEdits) applied to Base; edits
 // that do not apply are feedback, not errors. *Tester implements the
@@ -57,6 +69,17 @@ type Tester struct {
 	// OutputMax caps each command's output in the feedback (default 3000
 	// bytes).
 	OutputMax int
+
+	mu      sync.Mutex
+	checked map[string]Check // by candidate, cut to CheckKeep
+}
+
+// Checked returns the check Test made of a candidate, if it ran one.
+func (t *Tester) Checked(code string) (Check, bool) {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	c, ok := t.checked[code]
+	return c, ok
 }
 
 // Test applies the candidate's edits and runs the commands. Only sandbox
@@ -70,6 +93,12 @@ func (t *Tester) Test(ctx context.Context, _ treesearch.Problem, code string) (t
 	if err != nil {
 		return treesearch.Feedback{}, err
 	}
+	t.mu.Lock()
+	if t.checked == nil {
+		t.checked = make(map[string]Check)
+	}
+	t.checked[code] = c.Cut(CheckKeep)
+	t.mu.Unlock()
 	return t.feedback(c), nil
 }
 

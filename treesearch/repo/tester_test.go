@@ -56,6 +56,9 @@ func TestTesterFeedback(t *testing.T) {
 	if err != nil || !fb.AllPassed() || fb.Total != 2 {
 		t.Errorf("fixed: %+v, %v", fb, err)
 	}
+	if c, ok := tr.Checked(fixed); !ok || !c.TestsPassed() || !strings.Contains(c.TestOutput, "ok  \tx") {
+		t.Errorf("Checked(fixed) = %+v, %v; want the run Test made", c, ok)
+	}
 	if string(calcBase()["calc.go"]) != string(tr.Base["calc.go"]) {
 		t.Errorf("Test changed Base")
 	}
@@ -66,6 +69,9 @@ func TestTesterFeedback(t *testing.T) {
 	fb, err = tr.Test(t.Context(), treesearch.Problem{}, bad)
 	if err != nil || fb.AllPassed() || !strings.Contains(fb.LoadError, "did not apply") || !strings.Contains(fb.LoadError, "calc.go") || ex.calls != calls {
 		t.Errorf("edits that do not apply: %+v, %v, %d runs", fb, err, ex.calls-calls)
+	}
+	if _, ok := tr.Checked(bad); ok {
+		t.Errorf("a check kept for edits that never ran")
 	}
 }
 
