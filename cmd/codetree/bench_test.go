@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"fmt"
 	"net"
 	"os"
 	"os/exec"
@@ -108,5 +109,37 @@ func TestSimLLMServesAsk(t *testing.T) {
 	}
 	if !strings.Contains(string(out), "def add(") {
 		t.Errorf("the simulated solver wrote %q", out)
+	}
+}
+
+// TestBenchSimRates: --sim-correct-rate reaches the simulated model: at 1
+// every direct answer is the reference, at 0 almost none is.
+func TestBenchSimRates(t *testing.T) {
+	dataDir(t)
+	bin := codetreeBinary(t)
+	pass := func(rate string) float64 {
+		out := filepath.Join(t.TempDir(), "run")
+		if b, err := exec.Command(bin, "bench", "--model", "sim", "--strategy", "direct", "--limit", "10",
+			"--sim-correct-rate", rate, "--out", out).CombinedOutput(); err != nil {
+			t.Fatalf("bench: %v\n%s", err, b)
+		}
+		var sum struct {
+			PassAt1 float64        `json:"pass@1"`
+			Config  map[string]any `json:"config"`
+		}
+		b, _ := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err := json.Unmarshal(b, &sum); err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(sum.Config["sim_correct_rate"]) != rate {
+			t.Errorf("config sim_correct_rate %v, want %s", sum.Config["sim_correct_rate"], rate)
+		}
+		return sum.PassAt1
+	}
+	if p := pass("1"); p != 1 {
+		t.Errorf("pass@1 %v at correct rate 1, want 1", p)
+	}
+	if p := pass("0"); p > 0.5 {
+		t.Errorf("pass@1 %v at correct rate 0, want mostly mutants", p)
 	}
 }

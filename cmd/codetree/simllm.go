@@ -23,17 +23,17 @@ func simLLMCommand() *cli.Command {
 			"seed: the Solver gets the reference solution or a mutant of it, the Debugger repairs only\n" +
 			"when the prompt carries failing test feedback, the Critic answers from the feedback.\n" +
 			"Point any command at it with --base-url http://ADDR/v1 --model sim.",
-		Flags: []cli.Flag{
+		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8765", Usage: "address to listen on (loopback)"},
 			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "whose problems to answer"},
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
-			&cli.Int64Flag{Name: "sim-seed", Usage: "seed"},
-			&cli.DurationFlag{Name: "sim-latency", Usage: "latency per call"},
-			&cli.StringFlag{Name: "sim-faults", Usage: "fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
 			&cli.StringFlag{Name: "edits", Usage: "a file of scripted Editor replies for codetree solve and fix, separated by lines of %%% (no dataset is loaded)"},
-		},
+		}, simFlags()...),
 		Action: func(c *cli.Context) error {
-			opts := simllm.DefaultOptions()
+			opts, err := simOptions(c)
+			if err != nil {
+				return err
+			}
 			if f := c.String("edits"); f != "" {
 				b, err := os.ReadFile(f)
 				if err != nil {
@@ -53,10 +53,6 @@ func simLLMCommand() *cli.Command {
 			}
 			problems, err := benchmarks.Load(c.Context, ds, benchmarks.LoadOptions{DataDir: dataDir})
 			if err != nil {
-				return err
-			}
-			opts.Seed, opts.Latency = c.Int64("sim-seed"), c.Duration("sim-latency")
-			if opts.Faults, err = parseFaults(c.String("sim-faults")); err != nil {
 				return err
 			}
 			fmt.Fprintf(c.App.Writer, "simulated model for %d %s problems at http://%s/v1 (model name: sim); Ctrl-C stops it\n", len(problems), ds, c.String("addr"))
@@ -86,16 +82,46 @@ func splitReplies(s string) []string {
 	return out
 }
 
+// simFlags are the simulated model's options, for bench --model sim and
+// sim-llm.
+func simFlags() []cli.Flag {
+	d := simllm.DefaultOptions()
+	return []cli.Flag{
+		&cli.Int64Flag{Name: "sim-seed", Usage: "simulated model: seed"},
+		&cli.DurationFlag{Name: "sim-latency", Usage: "simulated model: latency per call"},
+		&cli.Float64Flag{Name: "sim-correct-rate", Value: d.CorrectRate, Usage: "simulated model: probability that a Solver reply is the reference solution (else a mutant)"},
+		&cli.Float64Flag{Name: "sim-repair-rate", Value: d.RepairRate, Usage: "simulated model: probability that the Debugger, shown failing feedback, repairs"},
+		&cli.StringFlag{Name: "sim-faults", Usage: "simulated model: fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
+	}
+}
+
+// simOptions reads simFlags.
+func simOptions(c *cli.Context) (simllm.Options, error) {
+	opts := simllm.Options{Seed: c.Int64("sim-seed"), Latency: c.Duration("sim-latency")}
+	for _, r := range []struct {
+		flag string
+		dst  *float64
+	}{{"sim-correct-rate", &opts.CorrectRate}, {"sim-repair-rate", &opts.RepairRate}} {
+		v := c.Float64(r.flag)
+		if v < 0 || v > 1 {
+			return opts, usageErrorf("--%s %g: want a probability from 0 to 1", r.flag, v)
+		}
+		*r.dst = v
+		if v == 0 {
+			*r.dst = -1 // simllm.New reads 0 as "the default"
+		}
+	}
+	var err error
+	opts.Faults, err = parseFaults(c.String("sim-faults"))
+	return opts, err
+}
+
 // startSim serves the simulated model on loopback for this run.
 func startSim(c *cli.Context, problems []*benchmarks.Problem) (string, func(), error) {
-	opts := simllm.DefaultOptions()
-	opts.Seed = c.Int64("sim-seed")
-	opts.Latency = c.Duration("sim-latency")
-	faults, err := parseFaults(c.String("sim-faults"))
+	opts, err := simOptions(c)
 	if err != nil {
 		return "", nil, err
 	}
-	opts.Faults = faults
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start simulated model: %w", err)
