@@ -11,7 +11,6 @@ import (
 	"maps"
 	"math"
 	"os"
-	"path/filepath"
 	"runtime"
 	"slices"
 	"strings"
@@ -180,16 +179,7 @@ func saveRefTimeCache(path string, c refTimeCache) error {
 	if err != nil {
 		return fmt.Errorf("encode reference time cache: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write reference time cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(append(b, '\n'))
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		return fmt.Errorf("write reference time cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeFileAtomic(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write reference time cache: %w", err)
 	}
 	return nil

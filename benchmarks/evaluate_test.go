@@ -56,7 +56,7 @@ func TestReadHarnessResult(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			rep, err := readHarnessResult(tt.res)
+			reps, err := readHarnessResults(tt.res, 1)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error = %v, want one containing %q", err, tt.wantErr)
@@ -66,7 +66,7 @@ func TestReadHarnessResult(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if rep.Result != tt.want {
+			if rep := reps[0]; rep.Result != tt.want {
 				t.Errorf("result = %q, want %q", rep.Result, tt.want)
 			}
 		})

@@ -85,24 +85,10 @@ func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy) (
 // humanEvalVisible returns the docstring examples of a HumanEval prompt,
 // without the known-wrong ones.
 func humanEvalVisible(id, prompt, entryPoint string) []Test {
-	tests := extractExamples(prompt, entryPoint)
 	wrong := wrongDocExamples[id]
-	if len(wrong) == 0 {
-		return tests
-	}
-	kept := tests[:0]
-	for _, t := range tests {
-		skip := false
-		for _, w := range wrong {
-			if t.Call == w {
-				skip = true
-			}
-		}
-		if !skip {
-			kept = append(kept, t)
-		}
-	}
-	return kept
+	return slices.DeleteFunc(extractExamples(prompt, entryPoint), func(t Test) bool {
+		return slices.Contains(wrong, t.Call)
+	})
 }
 
 // requireFields returns an error naming the first empty field, in a

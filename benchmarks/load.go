@@ -114,11 +114,7 @@ func FetchDataFiles(ctx context.Context, opts LoadOptions) error {
 	if err != nil {
 		return err
 	}
-	files := opts.files
-	if files == nil {
-		files = dataFiles
-	}
-	for _, f := range files {
+	for _, f := range opts.fileTable() {
 		if _, err := src.read(ctx, f); err != nil {
 			return err
 		}
@@ -137,12 +133,16 @@ func (o LoadOptions) source() (dataSource, error) {
 	return dataSource{dir: dir, client: o.HTTPClient, baseURL: o.BaseURL, offline: o.Offline}, nil
 }
 
-func (o LoadOptions) file(rel string) (DataFile, error) {
-	files := o.files
-	if files == nil {
-		files = dataFiles
+// fileTable returns the data files: DataFiles, or the tests' own.
+func (o LoadOptions) fileTable() []DataFile {
+	if o.files == nil {
+		return dataFiles
 	}
-	for _, f := range files {
+	return o.files
+}
+
+func (o LoadOptions) file(rel string) (DataFile, error) {
+	for _, f := range o.fileTable() {
 		if f.Path == rel {
 			return f, nil
 		}
@@ -154,10 +154,8 @@ func (o LoadOptions) file(rel string) (DataFile, error) {
 // name is used in errors.
 func parseDataset(d Dataset, name string, data []byte, policy VisiblePolicy) ([]*Problem, error) {
 	switch d {
-	case HumanEval:
-		return parseHumanEval(name, data, HumanEval, policy)
-	case HumanEvalPlus:
-		return parseHumanEval(name, data, HumanEvalPlus, policy)
+	case HumanEval, HumanEvalPlus:
+		return parseHumanEval(name, data, d, policy)
 	case MBPP, MBPPFull:
 		return parseMBPP(name, data, d, policy)
 	case MBPPSanitized:

@@ -227,8 +227,7 @@ func (e *Evaluator) plusSampleRequest(p *Problem, o *plusOracle, program string,
 	if len(o.Times) != cfg.NBase+cfg.NPlus || o.NBase != cfg.NBase {
 		return sandbox.Request{}, fmt.Errorf("%s: expected outputs for %d inputs, want %d", p.ID(), len(o.Times), cfg.NBase+cfg.NPlus)
 	}
-	opts := e.opts.withDefaults()
-	cfg.Limits, cfg.Budgets = plusTimeLimits(o.Times, o.NBase, max(plusMinTimeLimit, timeout), opts.TimeoutFactor, opts.TimeoutCap)
+	cfg.Limits, cfg.Budgets = plusTimeLimits(o.Times, o.NBase, max(plusMinTimeLimit, timeout), e.opts.TimeoutFactor, e.opts.TimeoutCap)
 	b, err := json.Marshal(cfg)
 	if err != nil {
 		return sandbox.Request{}, fmt.Errorf("encode plus config: %w", err)
@@ -408,12 +407,8 @@ const plusSamplesFile = "samples.json"
 // killing what a program left running before the next. If the run as a
 // whole fails, each sample is scored again on its own.
 func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOutcome, error) {
-	out := make([]plusOutcome, len(items))
 	if len(items) == 1 {
-		it := items[0]
-		o, err := e.scorePlus(ctx, it.Problem, candidateCode(it.Problem, it.Sample), e.Timeout(it.Problem))
-		out[0] = o
-		return out, err
+		return e.scorePlusEach(ctx, items)
 	}
 	files := map[string][]byte{plusHarnessFile: plusHarnessPy}
 	folders := make([]string, len(items))
@@ -455,15 +450,9 @@ func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOut
 	}
 	lines := markedLines(res.Stdout, plusReportMark)
 	if res.Status != sandbox.StatusPassed || len(lines) != len(items) {
-		for i, it := range items {
-			o, err := e.scorePlus(ctx, it.Problem, candidateCode(it.Problem, it.Sample), e.Timeout(it.Problem))
-			if err != nil {
-				return nil, err
-			}
-			out[i] = o
-		}
-		return out, nil
+		return e.scorePlusEach(ctx, items)
 	}
+	out := make([]plusOutcome, len(items))
 	for i, line := range lines {
 		var rep plusReport
 		if err := json.Unmarshal([]byte(line), &rep); err != nil {
@@ -472,6 +461,19 @@ func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOut
 		if out[i], err = rep.outcome(nBase[i]); err != nil {
 			return nil, err
 		}
+	}
+	return out, nil
+}
+
+// scorePlusEach scores items one sandbox run each.
+func (e *Evaluator) scorePlusEach(ctx context.Context, items []Item) ([]plusOutcome, error) {
+	out := make([]plusOutcome, len(items))
+	for i, it := range items {
+		o, err := e.scorePlus(ctx, it.Problem, candidateCode(it.Problem, it.Sample), e.Timeout(it.Problem))
+		if err != nil {
+			return nil, err
+		}
+		out[i] = o
 	}
 	return out, nil
 }

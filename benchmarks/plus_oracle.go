@@ -306,16 +306,7 @@ func writeOracleFile(path, key string, o *plusOracle) error {
 	if err != nil {
 		return fmt.Errorf("encode plus cache file: %w", err)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write plus cache: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(append(append(head, '\n'), o.Data...))
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		return fmt.Errorf("write plus cache: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeFileAtomic(path, append(append(head, '\n'), o.Data...), 0o600); err != nil {
 		return fmt.Errorf("write plus cache: %w", err)
 	}
 	return nil

@@ -1,14 +1,12 @@
 package benchmarks
 
 import (
-	"bufio"
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"os"
-	"path/filepath"
 	"sync"
 	"time"
 )
@@ -109,20 +107,11 @@ func ResultsPath(samplesPath string) string { return samplesPath + "_results.jso
 // timeout used ("timeout_s"), and for the plus datasets "plus_passed" and
 // "plus_result". The file is replaced atomically.
 func WriteResults(path string, lines []SampleLine, verdicts []Verdict) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	w := bufio.NewWriter(tmp)
-	if err := encodeResults(w, lines, verdicts); err != nil {
-		tmp.Close()
+	var b bytes.Buffer
+	if err := encodeResults(&b, lines, verdicts); err != nil {
 		return err
 	}
-	if err := errors.Join(w.Flush(), tmp.Close()); err != nil {
-		return fmt.Errorf("write results: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := writeFileAtomic(path, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
 	return nil

@@ -3,6 +3,7 @@ package simllm
 import (
 	"math/rand"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -25,7 +26,12 @@ var (
 // no mutation possible, it returns code that raises NotImplementedError.
 func mutant(p *problem, rng *rand.Rand) string {
 	lines := strings.Split(p.reference, "\n")
-	var cands [][]string
+	// A candidate replaces line i, and the drop lines after it, by line.
+	type edit struct {
+		i, drop int
+		line    string
+	}
+	var cands []edit
 	inDoc := false
 	for i := p.bodyFrom; i < len(lines); i++ {
 		l := lines[i]
@@ -40,13 +46,7 @@ func mutant(p *problem, rng *rand.Rand) string {
 			strings.HasPrefix(t, "import ") || strings.HasPrefix(t, "from ") {
 			continue
 		}
-		with := func(nl string, drop int) {
-			out := make([]string, 0, len(lines))
-			out = append(out, lines[:i]...)
-			out = append(out, nl)
-			out = append(out, lines[i+1+drop:]...)
-			cands = append(cands, out)
-		}
+		with := func(nl string, drop int) { cands = append(cands, edit{i, drop, nl}) }
 		for _, s := range swaps {
 			for off := 0; ; {
 				k := strings.Index(l[off:], s[0])
@@ -87,7 +87,8 @@ func mutant(p *problem, rng *rand.Rand) string {
 	if len(cands) == 0 {
 		return notImplemented(p)
 	}
-	return strings.Join(cands[rng.Intn(len(cands))], "\n")
+	c := cands[rng.Intn(len(cands))]
+	return strings.Join(slices.Concat(lines[:c.i], []string{c.line}, lines[c.i+1+c.drop:]), "\n")
 }
 
 func indent(l string) int { return len(l) - len(strings.TrimLeft(l, " \t")) }
