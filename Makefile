@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search demo demo-fix clean
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation demo demo-fix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -52,6 +52,9 @@ bench-eval: images ## codetree eval vs a process-per-sample evaluator on the Hum
 
 bench-search: images ## tree search targets: harness time per call, 164 HumanEval, faults, throughput vs concurrency
 	BIN=$(BIN) scripts/bench-search.sh
+
+bench-ablation: images ## direct, resample, reflexion and the codetree variants on 164 HumanEval problems, simulated model, one table
+	BIN=$(BIN) scripts/bench-ablation.sh
 
 demo: images ## example programs in the sandbox, CodeTree with the simulated model on 20 HumanEval problems, codetree fix on examples/fix-go
 	@for f in examples/*.py examples/*.go; do \

@@ -112,6 +112,7 @@ type cacheEntry struct {
 	Content      string    `json:"content"`
 	FinishReason string    `json:"finish_reason"`
 	Usage        Usage     `json:"usage"`
+	Simulated    bool      `json:"simulated,omitempty"`
 	Role         Role      `json:"role,omitempty"`
 	Problem      string    `json:"problem,omitempty"`
 	Sample       int       `json:"sample,omitempty"`
@@ -119,7 +120,7 @@ type cacheEntry struct {
 }
 
 func (e cacheEntry) response() Response {
-	return Response{Content: e.Content, Model: e.Model, FinishReason: e.FinishReason, Usage: e.Usage, Cached: true}
+	return Response{Content: e.Content, Model: e.Model, FinishReason: e.FinishReason, Usage: e.Usage, Simulated: e.Simulated, Cached: true}
 }
 
 // responseCache is the file loaded in memory; new entries are appended to

@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	openai "github.com/sashabaranov/go-openai"
@@ -31,6 +32,8 @@ type Client struct {
 	ledger   *Ledger
 	cache    *responseCache // nil when off
 	log      *slog.Logger
+	// simulated is set once a response said it came from a simulated model.
+	simulated atomic.Bool
 
 	// Seams for tests.
 	sleep  func(context.Context, time.Duration) error
@@ -102,6 +105,10 @@ func (c *Client) clock() time.Time { return c.now() }
 
 // Ledger returns the client's accounts.
 func (c *Client) Ledger() *Ledger { return c.ledger }
+
+// Simulated reports whether any response so far came from a simulated
+// model (Response.Simulated), whatever the configured model's name.
+func (c *Client) Simulated() bool { return c.simulated.Load() }
 
 // Close closes the cache file. Calls after Close are not recorded.
 func (c *Client) Close() error {
@@ -225,6 +232,9 @@ func (c *Client) complete(ctx context.Context, p plan) (Response, error) {
 			hold.settle(e.Usage.Total())
 			rec.cached, rec.usage = true, e.Usage
 			c.ledger.record(rec)
+			if e.Simulated {
+				c.simulated.Store(true)
+			}
 			return e.response(), nil
 		}
 		if c.cache.mode == CacheReplay {
@@ -245,7 +255,7 @@ func (c *Client) complete(ctx context.Context, p plan) (Response, error) {
 	if c.cache != nil {
 		err := c.cache.put(cacheEntry{
 			Key: key, Model: resp.Model, Content: resp.Content, FinishReason: resp.FinishReason, Usage: resp.Usage,
-			Role: p.req.Role, Problem: p.req.Problem, Sample: p.req.Sample, Time: c.now().UTC(),
+			Simulated: resp.Simulated, Role: p.req.Role, Problem: p.req.Problem, Sample: p.req.Sample, Time: c.now().UTC(),
 		})
 		if err != nil {
 			c.log.Error("cannot record response in cache: a replay will miss it", "path", c.cache.path, "error", err)
@@ -362,6 +372,10 @@ func (c *Client) attempt(ctx context.Context, p plan) (Response, attemptResult) 
 		Model:        out.Model,
 		FinishReason: string(out.Choices[0].FinishReason),
 		Usage:        Usage{PromptTokens: out.Usage.PromptTokens, CompletionTokens: out.Usage.CompletionTokens},
+		Simulated:    strings.EqualFold(out.Header().Get(SimulatedHeader), "true"),
+	}
+	if resp.Simulated {
+		c.simulated.Store(true)
 	}
 	if resp.Model == "" {
 		resp.Model = c.cfg.Model

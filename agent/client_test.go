@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -538,3 +539,55 @@ func TestSampleSeeds(t *testing.T) {
 }
 
 func intPtr(i int) *int { return &i }
+
+// TestCompleteSimulatedHeader: a response carrying SimulatedHeader: true is
+// marked Simulated, the client remembers it, and a cached answer recorded
+// from such a response is still marked on replay.
+func TestCompleteSimulatedHeader(t *testing.T) {
+	t.Parallel()
+	for _, tt := range []struct {
+		name    string
+		headers map[string]string
+		want    bool
+	}{
+		{"no header", nil, false},
+		{"header true", map[string]string{SimulatedHeader: "true"}, true},
+		{"header false", map[string]string{SimulatedHeader: "false"}, false},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			srv := agenttest.NewServer(t)
+			srv.ReplyWith(agenttest.Reply{Content: "4", Headers: tt.headers}, agenttest.Reply{Content: "5"})
+			path := filepath.Join(t.TempDir(), "cache.jsonl")
+			c, _ := newTestClient(t, srv.URL(), func(cfg *Config) { cfg.Cache = CacheConfig{Path: path, Mode: CacheReadWrite} })
+			if c.Simulated() {
+				t.Fatal("Simulated before any call")
+			}
+			resp, err := c.Complete(t.Context(), userRequest(RoleCritic, "p", "score it"))
+			if err != nil {
+				t.Fatalf("Complete: %v", err)
+			}
+			if resp.Simulated != tt.want || c.Simulated() != tt.want {
+				t.Errorf("Response.Simulated %v, Client.Simulated() %v; want %v", resp.Simulated, c.Simulated(), tt.want)
+			}
+			// The next answer has no header: the client still remembers.
+			if _, err := c.Complete(t.Context(), userRequest(RoleCritic, "p", "again")); err != nil {
+				t.Fatalf("Complete: %v", err)
+			}
+			if c.Simulated() != tt.want {
+				t.Errorf("after a plain answer, Client.Simulated() %v; want %v", c.Simulated(), tt.want)
+			}
+			if err := c.Close(); err != nil {
+				t.Fatal(err)
+			}
+			replay, _ := newTestClient(t, "", func(cfg *Config) { cfg.Cache = CacheConfig{Path: path, Mode: CacheReplay} })
+			resp, err = replay.Complete(t.Context(), userRequest(RoleCritic, "p", "score it"))
+			if err != nil {
+				t.Fatalf("replay: %v", err)
+			}
+			if !resp.Cached || resp.Simulated != tt.want || replay.Simulated() != tt.want {
+				t.Errorf("replayed: Cached %v, Simulated %v, Client.Simulated() %v; want cached, %v", resp.Cached, resp.Simulated, replay.Simulated(), tt.want)
+			}
+		})
+	}
+}

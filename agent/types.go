@@ -65,7 +65,15 @@ type Response struct {
 	// Retries is the number of failed attempts before this answer.
 	Retries  int
 	Duration time.Duration
+	// Simulated: the endpoint marked the answer as coming from a simulated
+	// model (the SimulatedHeader of codetree sim-llm), or the cached
+	// answer was recorded from one.
+	Simulated bool
 }
+
+// SimulatedHeader is the response header with which an endpoint says it is
+// a simulated model ("true"); codetree sim-llm sends it on every response.
+const SimulatedHeader = "X-Codetree-Simulated"
 
 // Completer completes chat requests. *Client implements it; the roles
 // consume it.

@@ -64,6 +64,19 @@ var dataFiles = []DataFile{
 		Size:   336032,
 		SHA256: "af43697e8791c4c149bdfd6b489d8b5412507551ac20e28a439f650b8225db63",
 	},
+	{
+		// The CodeTree paper's visible tests (VisibleCodeTree).
+		Path:   "codetree/humaneval.jsonl",
+		URL:    "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/humaneval.jsonl",
+		Size:   238883,
+		SHA256: "7fd1fbb88159d03362b8bf8e805dfc668226a43a2933fbd288608402ce046877",
+	},
+	{
+		Path:   "codetree/mbpp.jsonl",
+		URL:    "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/mbpp.jsonl",
+		Size:   389442,
+		SHA256: "bec44f036d8100d140ddf62f23eca6dd8dd3f2ded6b5fa2c4240632803d47e31",
+	},
 }
 
 // DataFiles returns the table of data files the datasets are read from.

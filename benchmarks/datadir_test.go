@@ -59,8 +59,8 @@ func dataFileServer(t *testing.T, files map[string][]byte) (*httptest.Server, *a
 func TestDataFilesTable(t *testing.T) {
 	t.Parallel()
 	files := DataFiles()
-	if len(files) != 5 {
-		t.Fatalf("DataFiles has %d files, want 5", len(files))
+	if len(files) != 7 {
+		t.Fatalf("DataFiles has %d files, want 7", len(files))
 	}
 	var total int64
 	for _, f := range files {
@@ -69,9 +69,10 @@ func TestDataFilesTable(t *testing.T) {
 		}
 		total += f.Size
 	}
-	// SOURCES.md: 2,125,637 bytes in all.
-	if total != 2125637 {
-		t.Errorf("total size %d, want 2125637", total)
+	// SOURCES.md: 3,418,997 bytes in all, of which 665,035 are
+	// codetree/apps_selected.json, which no dataset reads.
+	if total != 3418997-665035 {
+		t.Errorf("total size %d, want %d", total, 3418997-665035)
 	}
 	for _, d := range Datasets() {
 		rel, err := dataFileFor(d)
@@ -80,6 +81,16 @@ func TestDataFilesTable(t *testing.T) {
 		}
 		if _, err := (LoadOptions{}).file(rel); err != nil {
 			t.Errorf("%s: %v", d, err)
+		}
+	}
+	for d, rel := range givenTestFiles {
+		f, err := (LoadOptions{}).file(rel)
+		if err != nil {
+			t.Errorf("%s visible tests: %v", d, err)
+		}
+		// Pinned at the commit SOURCES.md names.
+		if !strings.HasPrefix(f.URL, "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/") {
+			t.Errorf("%s visible tests: URL %s", d, f.URL)
 		}
 	}
 	// DataFiles returns a copy.

@@ -38,8 +38,14 @@ const mbppPlusSetup = "import math"
 // assert, which is the visible test under VisibleFirst. Under VisibleAll
 // the visible tests are that assert and every assert of the record's
 // assertion (the base tests), and the prompt lists them all in place of
-// the one. The hidden test is the assertion, run after `import math`,
-// plus the base and plus inputs.
+// the one. Under VisibleCodeTree they are the assertion's asserts only,
+// which are the task's test_list (the sanitized MBPP asserts, as EvalPlus
+// fixed them): CodeTree's released code shows an MBPP+ task's test_list
+// in the prompt and runs it as the visible tests (wrap_mbpp_data), so the
+// base score is then measured on tests the search saw, as with
+// VisibleAll. Under VisibleNone the prompt gives the function's signature
+// in place of the assert. The hidden test is the assertion, run after
+// `import math`, plus the base and plus inputs.
 func parseMBPPPlus(name string, data []byte, policy VisiblePolicy) ([]*Problem, error) {
 	var ps []*Problem
 	err := eachJSONLine(name, data, func(line []byte) error {
@@ -74,19 +80,30 @@ func parseMBPPPlus(name string, data []byte, policy VisiblePolicy) ([]*Problem, 
 			}
 		}
 		visible := []string{strings.TrimSpace(lines[at])}
-		prompt := r.Prompt
-		if policy == VisibleAll {
+		switch policy {
+		case VisibleFirst:
+		case VisibleAll:
 			visible = appendNew(visible, asserts...)
 			lines[at] = strings.Join(visible, "\n")
-			prompt = strings.Join(lines, "\n")
+		case VisibleCodeTree:
+			visible = filterGiven(appendNew(nil, asserts...), r.EntryPoint)
+			lines[at] = strings.Join(visible, "\n")
+		case VisibleNone:
+			visible = nil
+		default:
+			return fmt.Errorf("visible-test policy %q does not apply to %s", policy, MBPPPlus)
 		}
-		tests := make([]Test, len(visible))
-		for i, a := range visible {
+		if len(visible) == 0 {
+			lines[at] = signaturePrompt(r.CanonicalSolution, r.EntryPoint)
+		}
+		prompt := strings.Join(lines, "\n")
+		var tests []Test
+		for _, a := range visible {
 			setup := ""
 			if strings.Contains(a, "math.") {
 				setup = mbppPlusSetup
 			}
-			tests[i] = visibleTest(setup, a)
+			tests = append(tests, visibleTest(setup, a))
 		}
 		ps = append(ps, &Problem{
 			task: Task{

@@ -9,7 +9,7 @@ import (
 
 func TestParseHumanEvalPlusFixture(t *testing.T) {
 	t.Parallel()
-	ps := loadFixture(t, HumanEvalPlus, VisibleFirst)
+	ps := loadFixture(t, HumanEvalPlus, VisibleDocstring)
 	if len(ps) != 2 {
 		t.Fatalf("loaded %d problems, want 2", len(ps))
 	}
@@ -45,7 +45,7 @@ func TestParseHumanEvalPlusFixture(t *testing.T) {
 
 func TestParseMBPPPlusFixture(t *testing.T) {
 	t.Parallel()
-	for _, policy := range []VisiblePolicy{VisibleFirst, VisibleAll} {
+	for _, policy := range []VisiblePolicy{VisibleFirst, VisibleAll, VisibleCodeTree, VisibleNone} {
 		t.Run(string(policy), func(t *testing.T) {
 			t.Parallel()
 			ps := loadFixture(t, MBPPPlus, policy)
@@ -60,15 +60,29 @@ func TestParseMBPPPlusFixture(t *testing.T) {
 			wantP := []Test{first}
 			wantPrompt := "\"\"\"\nWrite a function to find the unique elements of a list.\nassert set(uniq([1, 1, 2])) == set([1, 2])\n\"\"\"\n"
 			wantQ := []Test{{Assert: "assert circle_area(2)==12.566370614359172", Call: "circle_area(2)", Expected: "12.566370614359172"}}
-			if policy == VisibleAll {
-				wantP = append(wantP, exampleTest("uniq([1, 1, 2])", "[1, 2]"), exampleTest("uniq([])", "[]"), exampleTest("uniq([3])", "[3]"))
+			base := []Test{exampleTest("uniq([1, 1, 2])", "[1, 2]"), exampleTest("uniq([])", "[]"), exampleTest("uniq([3])", "[3]")}
+			isclose := Test{Assert: "import math\nassert math.isclose(circle_area(1), 3.141592653589793, rel_tol=0.001)"}
+			switch policy {
+			case VisibleAll:
+				wantP = append(wantP, base...)
 				wantPrompt = "\"\"\"\nWrite a function to find the unique elements of a list.\n" +
 					"assert set(uniq([1, 1, 2])) == set([1, 2])\nassert uniq([1, 1, 2]) == [1, 2]\nassert uniq([]) == []\nassert uniq([3]) == [3]\n\"\"\"\n"
 				// The prompt's assert is also in the assertion: shown once.
 				// An assert using math gets the import.
-				wantQ = []Test{wantQ[0], {
-					Assert: "import math\nassert math.isclose(circle_area(1), 3.141592653589793, rel_tol=0.001)",
-				}}
+				wantQ = []Test{wantQ[0], isclose}
+			case VisibleCodeTree:
+				// The released code's test_list: the assertion's asserts,
+				// not the prompt's own.
+				wantP = base
+				wantPrompt = "\"\"\"\nWrite a function to find the unique elements of a list.\n" +
+					"assert uniq([1, 1, 2]) == [1, 2]\nassert uniq([]) == []\nassert uniq([3]) == [3]\n\"\"\"\n"
+				wantQ = []Test{isclose, wantQ[0]}
+			case VisibleNone:
+				wantP, wantQ = nil, nil
+				wantPrompt = "\"\"\"\nWrite a function to find the unique elements of a list.\nWrite the function: def uniq(xs):\n\"\"\"\n"
+			}
+			if p.task.Policy != policy {
+				t.Errorf("policy %q, want %q", p.task.Policy, policy)
 			}
 			if diff := cmp.Diff(wantP, p.task.Visible); diff != "" {
 				t.Errorf("Mbpp/11 visible (-want +got):\n%s", diff)

@@ -34,8 +34,11 @@ var wrongDocExamples = map[string][]string{
 }
 
 // parseHumanEval parses HumanEval (d == HumanEval) or HumanEval+ (d ==
-// HumanEvalPlus, with base and plus inputs and atol).
-func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy) ([]*Problem, error) {
+// HumanEvalPlus, with base and plus inputs and atol). The visible tests
+// are the CodeTree paper's (given, by task id) under VisibleCodeTree, the
+// docstring examples under VisibleDocstring, none under VisibleNone; the
+// prompt is the dataset's either way.
+func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
 	var inputs []string
 	if d == HumanEvalPlus {
 		inputs = []string{"base_input", "plus_input"}
@@ -53,6 +56,22 @@ func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy) (
 		}); err != nil {
 			return fmt.Errorf("%s: %w", r.TaskID, err)
 		}
+		var visible []Test
+		switch policy {
+		case VisibleCodeTree:
+			asserts, ok := given[r.TaskID]
+			if !ok {
+				return fmt.Errorf("%s: no CodeTree visible tests for this task", r.TaskID)
+			}
+			for _, a := range filterGiven(asserts, r.EntryPoint) {
+				visible = append(visible, visibleTest("", a))
+			}
+		case VisibleDocstring:
+			visible = humanEvalVisible(r.TaskID, r.Prompt, r.EntryPoint)
+		case VisibleNone:
+		default:
+			return fmt.Errorf("visible-test policy %q does not apply to %s", policy, d)
+		}
 		ps = append(ps, &Problem{
 			task: Task{
 				ID:         r.TaskID,
@@ -60,10 +79,8 @@ func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy) (
 				Lang:       "python",
 				Prompt:     r.Prompt,
 				EntryPoint: r.EntryPoint,
-				Visible:    humanEvalVisible(r.TaskID, r.Prompt, r.EntryPoint),
-				// The policy does not change HumanEval's visible tests
-				// (docstring examples); it is recorded all the same.
-				Policy: policy,
+				Visible:    visible,
+				Policy:     policy,
 			},
 			hidden: hidden{
 				prompt:     r.Prompt,

@@ -9,7 +9,7 @@ import (
 
 func TestParseHumanEvalFixture(t *testing.T) {
 	t.Parallel()
-	ps := loadFixture(t, HumanEval, VisibleAll)
+	ps := loadFixture(t, HumanEval, VisibleDocstring)
 	tests := []struct {
 		id, entry string
 		visible   []Test
@@ -39,7 +39,7 @@ func TestParseHumanEvalFixture(t *testing.T) {
 	for i, tt := range tests {
 		p := ps[i]
 		task := p.Task()
-		if task.ID != tt.id || task.EntryPoint != tt.entry || task.Dataset != HumanEval || task.Policy != VisibleAll {
+		if task.ID != tt.id || task.EntryPoint != tt.entry || task.Dataset != HumanEval || task.Policy != VisibleDocstring {
 			t.Errorf("problem %d: %+v", i, task)
 		}
 		if diff := cmp.Diff(tt.visible, task.Visible); diff != "" {

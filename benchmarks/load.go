@@ -15,8 +15,9 @@ type LoadOptions struct {
 	// caller resolves flags and the environment (cmd: --data-dir, then
 	// CODETREE_DATA_DIR, then DefaultDataDir).
 	DataDir string
-	// Policy says which MBPP asserts are visible; empty means
-	// VisibleFirst.
+	// Policy says which tests are visible; empty means the dataset's
+	// DefaultPolicy. A policy that does not apply to the dataset is an
+	// error (see PolicyFor).
 	Policy VisiblePolicy
 	// HTTPClient downloads missing files; nil means http.DefaultClient.
 	HTTPClient *http.Client
@@ -64,27 +65,17 @@ func ParseDataset(s string) (Dataset, error) {
 	return "", fmt.Errorf("unknown dataset %q: want one of %s", s, strings.Join(names, ", "))
 }
 
-// ParseVisiblePolicy parses "first" or "all"; empty means VisibleFirst.
-func ParseVisiblePolicy(s string) (VisiblePolicy, error) {
-	switch VisiblePolicy(strings.ToLower(strings.TrimSpace(s))) {
-	case "", VisibleFirst:
-		return VisibleFirst, nil
-	case VisibleAll:
-		return VisibleAll, nil
-	}
-	return "", fmt.Errorf("unknown visible-test policy %q: want first or all", s)
-}
-
 // Load reads dataset d from opts.DataDir, downloading its file first when
-// it is missing, and returns its problems in the file's order. The file
-// must have the pinned size and sha256 (see DataFiles); a missing,
-// unreachable or altered file is a *DataFileError.
+// it is missing, and returns its problems in the file's order. Under
+// VisibleCodeTree the CodeTree paper's file of visible tests is read too
+// (givenTestFiles). Every file must have the pinned size and sha256 (see
+// DataFiles); a missing, unreachable or altered file is a *DataFileError.
 func Load(ctx context.Context, d Dataset, opts LoadOptions) ([]*Problem, error) {
-	policy, err := ParseVisiblePolicy(string(opts.Policy))
+	rel, err := dataFileFor(d)
 	if err != nil {
 		return nil, err
 	}
-	rel, err := dataFileFor(d)
+	policy, err := PolicyFor(d, opts.Policy)
 	if err != nil {
 		return nil, err
 	}
@@ -100,7 +91,21 @@ func Load(ctx context.Context, d Dataset, opts LoadOptions) ([]*Problem, error) 
 	if err != nil {
 		return nil, err
 	}
-	ps, err := parseDataset(d, f.Path, data, policy)
+	var given map[string][]string
+	if gRel := givenTestFiles[d]; policy == VisibleCodeTree && gRel != "" {
+		gf, err := opts.file(gRel)
+		if err != nil {
+			return nil, err
+		}
+		gData, err := src.read(ctx, gf)
+		if err != nil {
+			return nil, err
+		}
+		if given, err = parseGivenTests(gf.Path, gData); err != nil {
+			return nil, fmt.Errorf("load %s visible tests: %w", d, err)
+		}
+	}
+	ps, err := parseDataset(d, f.Path, data, policy, given)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", d, err)
 	}
@@ -151,13 +156,15 @@ func (o LoadOptions) file(rel string) (DataFile, error) {
 }
 
 // parseDataset parses the (decompressed) contents of dataset d's file;
-// name is used in errors.
-func parseDataset(d Dataset, name string, data []byte, policy VisiblePolicy) ([]*Problem, error) {
+// name is used in errors. policy is resolved (PolicyFor); given holds the
+// CodeTree visible tests by task id when policy is VisibleCodeTree and d
+// has a file of them.
+func parseDataset(d Dataset, name string, data []byte, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
 	switch d {
 	case HumanEval, HumanEvalPlus:
-		return parseHumanEval(name, data, d, policy)
+		return parseHumanEval(name, data, d, policy, given)
 	case MBPP, MBPPFull:
-		return parseMBPP(name, data, d, policy)
+		return parseMBPP(name, data, d, policy, given)
 	case MBPPSanitized:
 		return parseSanitizedMBPP(name, data, policy)
 	case MBPPPlus:

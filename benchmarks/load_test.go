@@ -5,6 +5,7 @@ import (
 	"errors"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -85,13 +86,91 @@ func TestParseDataset(t *testing.T) {
 
 func TestParseVisiblePolicy(t *testing.T) {
 	t.Parallel()
-	for in, want := range map[string]VisiblePolicy{"": VisibleFirst, "first": VisibleFirst, "ALL": VisibleAll} {
+	for in, want := range map[string]VisiblePolicy{
+		"": "", "first": VisibleFirst, "ALL": VisibleAll, " codetree ": VisibleCodeTree,
+		"docstring": VisibleDocstring, "none": VisibleNone,
+	} {
 		if got, err := ParseVisiblePolicy(in); err != nil || got != want {
 			t.Errorf("ParseVisiblePolicy(%q) = %q, %v; want %q", in, got, err, want)
 		}
 	}
-	if _, err := ParseVisiblePolicy("some"); err == nil {
-		t.Error("ParseVisiblePolicy(some) succeeded")
+	_, err := ParseVisiblePolicy("some")
+	if err == nil || !strings.Contains(err.Error(), `"some"`) || !strings.Contains(err.Error(), "codetree, docstring, first, all, none") {
+		t.Errorf("ParseVisiblePolicy(some) error = %v, want it to name the input and the choices", err)
+	}
+}
+
+func TestPolicyFor(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		d       Dataset
+		in      VisiblePolicy
+		want    VisiblePolicy
+		wantErr string
+	}{
+		// Empty is the dataset's default: the paper's visible tests
+		// where it released them, the first assert elsewhere.
+		{d: HumanEval, want: VisibleCodeTree},
+		{d: HumanEvalPlus, want: VisibleCodeTree},
+		{d: MBPP, want: VisibleCodeTree},
+		{d: MBPPPlus, want: VisibleCodeTree},
+		{d: MBPPFull, want: VisibleFirst},
+		{d: MBPPSanitized, want: VisibleFirst},
+		{d: HumanEval, in: "DOCSTRING", want: VisibleDocstring},
+		{d: HumanEvalPlus, in: "none", want: VisibleNone},
+		{d: MBPP, in: "all", want: VisibleAll},
+		{d: MBPPPlus, in: "first", want: VisibleFirst},
+		{d: MBPPSanitized, in: "none", want: VisibleNone},
+		// Policies that do not apply are errors naming those that do.
+		{d: HumanEval, in: "first", wantErr: `"first" does not apply to humaneval: want one of codetree, docstring, none`},
+		{d: HumanEvalPlus, in: "all", wantErr: "does not apply to humaneval+"},
+		{d: MBPP, in: "docstring", wantErr: "want one of codetree, first, all, none"},
+		{d: MBPPFull, in: "codetree", wantErr: "does not apply to mbpp-full"},
+		{d: MBPPSanitized, in: "codetree", wantErr: "does not apply to mbpp-sanitized"},
+		{d: MBPPPlus, in: "docstring", wantErr: "does not apply to mbpp+"},
+		{d: MBPP, in: "some", wantErr: "unknown visible-test policy"},
+		{d: "apps", wantErr: `unknown dataset "apps"`},
+	}
+	for _, tt := range tests {
+		got, err := PolicyFor(tt.d, tt.in)
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("PolicyFor(%s, %q) = %q, %v; want an error containing %q", tt.d, tt.in, got, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil || got != tt.want {
+			t.Errorf("PolicyFor(%s, %q) = %q, %v; want %q", tt.d, tt.in, got, err, tt.want)
+		}
+	}
+	for _, d := range Datasets() {
+		if DefaultPolicy(d) != Policies(d)[0] {
+			t.Errorf("%s: default %q is not the first of %v", d, DefaultPolicy(d), Policies(d))
+		}
+	}
+	usage := PolicyUsage()
+	for _, want := range []string{"codetree (default for humaneval, humaneval+, mbpp, mbpp+)", "docstring", "first (default for mbpp-full, mbpp-sanitized)", "all", "none"} {
+		if !strings.Contains(usage, want) {
+			t.Errorf("PolicyUsage() = %q, want it to contain %q", usage, want)
+		}
+	}
+}
+
+// TestLoadPolicyNotApplying checks every policy a dataset does not accept
+// fails to load, before any file is read.
+func TestLoadPolicyNotApplying(t *testing.T) {
+	t.Parallel()
+	for _, d := range Datasets() {
+		for _, p := range VisiblePolicies() {
+			if slices.Contains(Policies(d), p) {
+				continue
+			}
+			_, err := Load(t.Context(), d, LoadOptions{DataDir: t.TempDir(), Policy: p, Offline: true})
+			var de *DataFileError
+			if err == nil || errors.As(err, &de) || !strings.Contains(err.Error(), "does not apply") {
+				t.Errorf("Load(%s, %s) error = %v, want a policy error", d, p, err)
+			}
+		}
 	}
 }
 
@@ -106,7 +185,7 @@ func TestLoadFixturesEveryDataset(t *testing.T) {
 		MBPPPlus:      {"Mbpp/11", "Mbpp/12"},
 	}
 	for _, d := range Datasets() {
-		for _, policy := range []VisiblePolicy{"", VisibleFirst, VisibleAll} {
+		for _, policy := range append([]VisiblePolicy{""}, Policies(d)...) {
 			t.Run(string(d)+"/"+string(policy), func(t *testing.T) {
 				t.Parallel()
 				ps := loadFixture(t, d, policy)
@@ -115,7 +194,7 @@ func TestLoadFixturesEveryDataset(t *testing.T) {
 				}
 				wantPolicy := policy
 				if wantPolicy == "" {
-					wantPolicy = VisibleFirst
+					wantPolicy = DefaultPolicy(d)
 				}
 				for _, p := range ps {
 					task := p.Task()
@@ -144,8 +223,8 @@ func TestLoadGzipOrPlain(t *testing.T) {
 	for _, d := range Datasets() {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			want := problemIDs(loadFixture(t, d, VisibleFirst))
-			ps, err := Load(t.Context(), d, fixtureOptions(t, VisibleFirst, swap))
+			want := problemIDs(loadFixture(t, d, ""))
+			ps, err := Load(t.Context(), d, fixtureOptions(t, "", swap))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -291,8 +370,8 @@ func TestLoadDownloads(t *testing.T) {
 	if err := FetchDataFiles(t.Context(), opts); err != nil {
 		t.Fatalf("FetchDataFiles: %v", err)
 	}
-	if n := hits.Load(); n != 5 {
-		t.Errorf("server got %d requests, want one per file (5)", n)
+	if n := hits.Load(); n != 7 {
+		t.Errorf("server got %d requests, want one per file (7)", n)
 	}
 	opts.Offline = true
 	for _, d := range Datasets() {
@@ -302,8 +381,9 @@ func TestLoadDownloads(t *testing.T) {
 	}
 }
 
-// TestLoadReal loads the five real data files from $CODETREE_DATA_DIR
-// and checks their counts and a few values.
+// TestLoadReal loads the real data files from $CODETREE_DATA_DIR and
+// checks their counts and a few values, under the docstring and first
+// policies (TestLoadRealCodeTree checks the CodeTree policy).
 func TestLoadReal(t *testing.T) {
 	t.Parallel()
 	dir := realDataDir(t)
@@ -319,9 +399,13 @@ func TestLoadReal(t *testing.T) {
 		return m
 	}
 	counts := map[Dataset]int{HumanEval: 164, HumanEvalPlus: 164, MBPP: 500, MBPPFull: 974, MBPPSanitized: 427, MBPPPlus: 378}
+	policies := map[Dataset]VisiblePolicy{
+		HumanEval: VisibleDocstring, HumanEvalPlus: VisibleDocstring,
+		MBPP: VisibleFirst, MBPPFull: VisibleFirst, MBPPSanitized: VisibleFirst, MBPPPlus: VisibleFirst,
+	}
 	all := make(map[Dataset]map[string]*Problem)
 	for _, d := range Datasets() {
-		all[d] = load(d, VisibleFirst)
+		all[d] = load(d, policies[d])
 		if len(all[d]) != counts[d] {
 			t.Errorf("%s: %d problems, want %d", d, len(all[d]), counts[d])
 		}

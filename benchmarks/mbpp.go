@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -37,8 +38,9 @@ const (
 )
 
 // parseMBPP parses mbpp.jsonl: every task for MBPPFull, the test split
-// for MBPP.
-func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy) ([]*Problem, error) {
+// for MBPP. given holds the CodeTree visible tests by task id ("MBPP/11")
+// under VisibleCodeTree.
+func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
 	var ps []*Problem
 	err := eachJSONLine(name, data, func(line []byte) error {
 		var r mbppRecord
@@ -52,7 +54,18 @@ func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy) ([]*Pr
 		if d == MBPP && (id < mbppTestFirst || id > mbppTestLast) {
 			return nil
 		}
-		p, err := newMBPPProblem(d, id, r.Text, r.Code, r.TestSetupCode, r.TestList, policy)
+		var paper []string
+		if policy == VisibleCodeTree {
+			var ok bool
+			key := fmt.Sprintf("MBPP/%d", id)
+			if paper, ok = given[key]; !ok {
+				return fmt.Errorf("task %d: no CodeTree visible tests for this task", id)
+			}
+			if len(r.TestList) > 0 {
+				paper = fixGiven(key, paper, r.TestList[0])
+			}
+		}
+		p, err := newMBPPProblem(d, id, r.Text, r.Code, r.TestSetupCode, r.TestList, policy, paper)
 		if err != nil {
 			return fmt.Errorf("task %d: %w", id, err)
 		}
@@ -77,7 +90,7 @@ func parseSanitizedMBPP(name string, data []byte, policy VisiblePolicy) ([]*Prob
 			return nil, fmt.Errorf("%s: record %d: missing field \"task_id\"", name, i)
 		}
 		setup := strings.Join(r.TestImports, "\n")
-		p, err := newMBPPProblem(MBPPSanitized, *r.TaskID, r.Prompt, r.Code, setup, r.TestList, policy)
+		p, err := newMBPPProblem(MBPPSanitized, *r.TaskID, r.Prompt, r.Code, setup, r.TestList, policy, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: task %d: %w", name, *r.TaskID, err)
 		}
@@ -108,10 +121,12 @@ func locateJSONError(data []byte, err error) error {
 // newMBPPProblem builds an MBPP or sanitized MBPP problem. The prompt is
 // the usual MBPP one: the task text, then "Your code should pass these
 // tests:" and the visible asserts (the first under VisibleFirst, all under
-// VisibleAll), after the setup code when there is some (the tests need
-// it: it builds their inputs or imports math). The entry point is the
-// function the first assert calls.
-func newMBPPProblem(d Dataset, id int, text, code, setup string, asserts []string, policy VisiblePolicy) (*Problem, error) {
+// VisibleAll, the CodeTree paper's, given as paper, under
+// VisibleCodeTree), after the setup code when there is some (the tests
+// need it: it builds their inputs or imports math). With no visible
+// assert (VisibleNone) the prompt gives the function's signature instead.
+// The entry point is the function the first assert calls.
+func newMBPPProblem(d Dataset, id int, text, code, setup string, asserts []string, policy VisiblePolicy, paper []string) (*Problem, error) {
 	if len(asserts) == 0 {
 		return nil, errors.New("no asserts in test_list")
 	}
@@ -124,25 +139,37 @@ func newMBPPProblem(d Dataset, id int, text, code, setup string, asserts []strin
 	if entry == "" {
 		return nil, fmt.Errorf("no function call in the first assert %q", asserts[0])
 	}
-	n := 1
-	if policy == VisibleAll {
-		n = len(asserts)
+	var shown []string
+	switch policy {
+	case VisibleFirst:
+		shown = asserts[:1]
+	case VisibleAll:
+		shown = asserts
+	case VisibleCodeTree:
+		shown = filterGiven(paper, entry)
+	case VisibleNone:
+	default:
+		return nil, fmt.Errorf("visible-test policy %q does not apply to %s", policy, d)
 	}
-	shown := make([]string, n)
-	tests := make([]Test, n)
-	for i, a := range asserts[:n] {
+	shown = slices.Clone(shown)
+	var tests []Test
+	for i, a := range shown {
 		shown[i] = strings.TrimSpace(a)
-		tests[i] = visibleTest(setup, shown[i])
+		tests = append(tests, visibleTest(setup, shown[i]))
 	}
-	if setup != "" {
-		shown = append([]string{setup}, shown...)
+	prompt := strings.TrimSpace(text) + "\n" + signaturePrompt(code, entry)
+	if len(shown) > 0 {
+		if setup != "" {
+			shown = append([]string{setup}, shown...)
+		}
+		prompt = strings.TrimSpace(text) + "\nYour code should pass these tests:\n\n" + strings.Join(shown, "\n")
 	}
 	return &Problem{
 		task: Task{
 			ID:         strconv.Itoa(id),
 			Dataset:    d,
 			Lang:       "python",
-			Prompt:     strings.TrimSpace(text) + "\nYour code should pass these tests:\n\n" + strings.Join(shown, "\n"),
+			Prompt:     prompt,
 			EntryPoint: entry,
 			Visible:    tests,
 			Policy:     policy,
@@ -167,6 +194,20 @@ func visibleTest(setup, assert string) Test {
 		t.Assert = setup + "\n" + assert
 	}
 	return t
+}
+
+// signaturePrompt tells a model with no visible test which function to
+// write: the def line of entry in code (a reference solution: only the
+// signature is shown), or its bare name.
+func signaturePrompt(code, entry string) string {
+	sig := "def " + entry + "(...)"
+	for _, l := range strings.Split(code, "\n") {
+		if m := defRE.FindStringSubmatch(l); m != nil && m[1] == entry {
+			sig = strings.TrimSpace(l)
+			break
+		}
+	}
+	return "Write the function: " + sig
 }
 
 func normalizeNewlines(s string) string {

@@ -14,16 +14,33 @@ const (
 	MBPPPlus      Dataset = "mbpp+"          // MBPP+ v0.2.0, 378 tasks
 )
 
-// VisiblePolicy says which MBPP asserts the search may see.
+// VisiblePolicy says which tests of a problem a search may see. Each
+// dataset accepts some policies and has a default (see Policies and
+// DefaultPolicy); policy.go has the table.
 type VisiblePolicy string
 
 const (
-	// VisibleFirst shows the first assert; all asserts and the plus inputs
-	// are hidden (the default).
+	// VisibleCodeTree shows the visible tests the CodeTree paper's search
+	// saw: the given_tests of its released data files by task id for
+	// HumanEval, HumanEval+ and MBPP, and every base assert (the task's
+	// test_list) for MBPP+, as its released code builds them. Asserts
+	// holding "assert False" or not naming the entry point are dropped,
+	// as the released code drops them. The default for those four
+	// datasets, so that numbers are comparable with the paper's.
+	VisibleCodeTree VisiblePolicy = "codetree"
+	// VisibleDocstring shows the examples extracted from a HumanEval
+	// docstring (extractExamples).
+	VisibleDocstring VisiblePolicy = "docstring"
+	// VisibleFirst shows the first assert of an MBPP task; the other
+	// asserts and the plus inputs are hidden (the default for mbpp-full
+	// and mbpp-sanitized).
 	VisibleFirst VisiblePolicy = "first"
-	// VisibleAll shows every assert, as CodeTree's code does; scores on
-	// those asserts are then measured on tests the search saw.
+	// VisibleAll shows every assert of an MBPP task, as one code path of
+	// CodeTree's released code does; scores on those asserts (the MBPP
+	// base score) are then measured on tests the search saw.
 	VisibleAll VisiblePolicy = "all"
+	// VisibleNone shows no test: the search sees the task only.
+	VisibleNone VisiblePolicy = "none"
 )
 
 // Test is one visible test: an assert statement a search may run and show

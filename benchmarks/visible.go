@@ -15,8 +15,12 @@ type VisibleStats struct {
 	Tests       int // visible tests in all
 }
 
-// CountVisible counts the visible tests of ps: for HumanEval and
-// HumanEval+, the asserts extracted from the docstring examples.
+// WithoutVisible is the number of problems with no visible test: a search
+// can accept nothing there.
+func (s VisibleStats) WithoutVisible() int { return s.Problems - s.WithVisible }
+
+// CountVisible counts the visible tests of ps, under the policy they were
+// loaded with.
 func CountVisible(ps []*Problem) VisibleStats {
 	var s VisibleStats
 	for _, p := range ps {

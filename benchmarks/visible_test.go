@@ -624,8 +624,12 @@ func TestCountVisible(t *testing.T) {
 		{task: Task{Visible: []Test{{Assert: "assert g() == 0"}}}},
 	}
 	want := VisibleStats{Problems: 3, WithVisible: 2, Tests: 3}
-	if got := CountVisible(ps); got != want {
+	got := CountVisible(ps)
+	if got != want {
 		t.Errorf("CountVisible = %+v, want %+v", got, want)
+	}
+	if got.WithoutVisible() != 1 {
+		t.Errorf("WithoutVisible = %d, want 1", got.WithoutVisible())
 	}
 }
 
@@ -712,7 +716,7 @@ func pyQuote(s string) string {
 
 func TestRealHumanEvalVisibleCount(t *testing.T) {
 	t.Parallel()
-	ps := loadReal(t, HumanEval, VisibleFirst)
+	ps := loadReal(t, HumanEval, VisibleDocstring)
 	s := CountVisible(ps)
 	t.Logf("HumanEval: %d visible asserts extracted from the docstring examples of %d problems (%d with at least one); CodeTree/Reflexion data has 460",
 		s.Tests, s.Problems, s.WithVisible)
@@ -732,7 +736,7 @@ func TestRealHumanEvalVisiblePassReference(t *testing.T) {
 	for _, d := range []Dataset{HumanEval, HumanEvalPlus} {
 		t.Run(string(d), func(t *testing.T) {
 			t.Parallel()
-			checkVisibleWithReference(t, loadReal(t, d, VisibleFirst))
+			checkVisibleWithReference(t, loadReal(t, d, VisibleDocstring))
 		})
 	}
 }

@@ -2,6 +2,7 @@ package treesearch
 
 import (
 	"context"
+	"slices"
 
 	"github.com/codetree/codetree/agent"
 )
@@ -10,12 +11,16 @@ import (
 type Order int
 
 const (
-	// BestFirst expands the highest-valued open node (CodeTree with its
-	// Critic).
+	// BestFirst expands the highest-valued open node, the earliest on
+	// ties, and has the Critic score, verify and abort (codetree).
 	BestFirst Order = iota
-	// BreadthFirst and DepthFirst expand in tree order, without the
-	// Critic (codetree-bfs, codetree-dfs).
+	// BreadthFirst expands the strategies' candidates by value, then each
+	// node's children by value after them, without the Critic: the
+	// released bfs.py (codetree-bfs).
 	BreadthFirst
+	// DepthFirst expands the highest-valued candidate, then its children
+	// by value before anything else, without the Critic: the released
+	// dfs_real.py (codetree-dfs).
 	DepthFirst
 )
 
@@ -24,14 +29,20 @@ const (
 // visible tests, and the Critic scores the results; a node is refined into
 // children (the Thinker's reflections, implemented by the Debugger),
 // aborted when it does worse than its parent, or accepted when it passes
-// every visible test and the Critic verifies it. Without the Critic
-// (BreadthFirst, DepthFirst) a node is accepted when it passes the visible
-// tests.
+// every visible test and the Critic verifies it. The Critic's analysis of
+// a node (why it rejected it, what its score rests on) goes into its
+// children's prompts. Without the Critic (BreadthFirst, DepthFirst) a node
+// is accepted when it passes the visible tests, and none is aborted.
+//
+// A duplicate (code already run in this search) costs its generation but
+// is not run, judged or expanded again.
 type CodeTree struct {
 	Env   Env
 	Order Order
-	// Width caps strategies and reflections per node (default 3); Depth
-	// caps the tree's depth below the strategies (default 3).
+	// Width caps the strategies and the reflections per node: the Thinker
+	// is asked for at most Width. Depth is the number of levels of the
+	// tree, the Solver's included: 3 is a Solver's candidate and two
+	// levels of repairs. Zero means the Order's defaults (DefaultShape).
 	Width, Depth int
 	// Parallel asks for a node's children (and the strategies' first
 	// candidates) all at once instead of one after the other: less wall
@@ -40,6 +51,17 @@ type CodeTree struct {
 }
 
 var _ Strategy = (*CodeTree)(nil)
+
+// DefaultShape is the released code's width and depth for an order: the
+// CodeTree agent takes up to 10 strategies or reflections a node, three
+// levels deep (llm_agent_guide.py); bfs.py and dfs_real.py take 3 and
+// refine down to depth 3 counted from 0, four levels.
+func DefaultShape(o Order) (width, depth int) {
+	if o == BestFirst {
+		return 10, 3
+	}
+	return 3, 4
+}
 
 // Name is "codetree", "codetree-bfs" or "codetree-dfs".
 func (c CodeTree) Name() string {
@@ -52,38 +74,36 @@ func (c CodeTree) Name() string {
 	return "codetree"
 }
 
-func (c CodeTree) width() int {
-	if c.Width <= 0 {
-		return 3
+// Shape is the width and depth the search uses, defaults filled in.
+func (c CodeTree) Shape() (width, depth int) {
+	width, depth = DefaultShape(c.Order)
+	if c.Width > 0 {
+		width = c.Width
 	}
-	return c.Width
+	if c.Depth > 0 {
+		depth = c.Depth
+	}
+	return width, depth
 }
 
-func (c CodeTree) depth() int {
-	if c.Depth <= 0 {
-		return 3
-	}
-	return c.Depth
-}
+func (c CodeTree) width() int { w, _ := c.Shape(); return w }
+
+func (c CodeTree) depth() int { _, d := c.Shape(); return d }
 
 func (c CodeTree) critic() bool { return c.Order == BestFirst }
 
 // Search solves p with up to the budget's generations.
 func (c CodeTree) Search(ctx context.Context, p Problem) (*Tree, error) {
 	r := newRecorder(c.Env, p, c.Name())
-	accepted, err := c.search(ctx, r, p)
-	if accepted != nil {
-		r.tree.Chosen = accepted.ID
-	} else {
-		r.choose()
-	}
+	err := c.search(ctx, r, p)
+	r.choose()
 	return r.tree, err
 }
 
-func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) (*Node, error) {
+func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) error {
 	strategies, err := c.strategies(ctx, p)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	cands := make([]candidate, len(strategies))
 	for i, s := range strategies {
@@ -94,42 +114,33 @@ func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) (*Node, er
 			},
 		}
 	}
-	nodes, accepted, err := c.expand(ctx, r, p, cands)
-	if err != nil || accepted != nil {
-		return accepted, err
+	roots, err := c.expand(ctx, r, p, cands)
+	if err != nil || r.tree.Accepted != "" {
+		return err
 	}
-	var open []*Node
-	for _, n := range nodes {
-		if n.Code != "" {
-			open = append(open, n)
-		}
+	open := c.keep(&Node{ID: -1}, roots)
+	if !c.critic() {
+		sortByValue(open)
 	}
 	for len(open) > 0 && r.left() > 0 {
 		var n *Node
 		n, open = c.next(open)
-		if n.Depth >= c.depth() {
+		if n.Depth+1 >= c.depth() {
 			continue
 		}
-		children, acc, err := c.refine(ctx, r, p, n)
-		if err != nil || acc != nil {
-			return acc, err
+		children, err := c.refine(ctx, r, p, n)
+		if err != nil || r.tree.Accepted != "" {
+			return err
 		}
-		open = append(open, children...)
-	}
-	return nil, nil
-}
-
-func accept(n *Node, ok bool) *Node {
-	if ok {
-		return n
+		open = c.push(open, children)
 	}
 	return nil
 }
 
-// strategies asks the Thinker; a reply without a list still lets the
-// search go on, with the Solver unguided.
+// strategies asks the Thinker for up to Width strategies; a reply without
+// a list still lets the search go on, with the Solver unguided.
 func (c CodeTree) strategies(ctx context.Context, p Problem) ([]string, error) {
-	res, err := agent.Thinker{C: c.Env.Model}.Strategies(ctx, agent.StrategiesRequest{
+	res, err := agent.Thinker{C: c.Env.model()}.Strategies(ctx, agent.StrategiesRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Max: c.width(),
 	})
 	switch {
@@ -141,31 +152,39 @@ func (c CodeTree) strategies(ctx context.Context, p Problem) ([]string, error) {
 	return []string{""}, nil
 }
 
-// judge scores a run node and says whether to accept it. The value is
-// the released code's: the visible pass fraction, plus the Critic's score
-// over 15, plus 5/15 when every visible test passes.
+// judge values a node that was run and says whether to accept it. The
+// value is the released code's: the visible pass fraction, plus the
+// Critic's score over 15, plus 5/15 when every visible test passes. The
+// Critic's analysis is kept as the node's Review: the reason it rejected
+// a candidate that passes the visible tests, or what its score rests on.
 func (c CodeTree) judge(ctx context.Context, p Problem, n *Node) (bool, error) {
-	if n.Code == "" {
+	if n.Code == "" || n.Duplicate {
 		return false, nil
 	}
 	fb := n.Feedback
 	if !c.critic() {
-		return fb.AllPassed(), nil
+		return fb.Passes(), nil
 	}
+	critic := agent.Critic{C: c.Env.model()}
 	feedback := fb.Format(c.Env.feedbackMax())
-	if fb.AllPassed() {
+	code := c.Env.coder().Show(n.Code)
+	if fb.Passes() {
 		n.Score += 5.0 / 15
-		v, err := agent.Critic{C: c.Env.Model}.Verify(ctx, agent.VerifyRequest{
-			ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: c.Env.coder().Show(n.Code), Feedback: feedback,
+		v, err := critic.Verify(ctx, agent.VerifyRequest{
+			ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: code, Feedback: feedback,
 		})
 		if err != nil && !agent.IsModelOutput(err) {
 			return false, err
 		}
-		n.Verified = boolPtr(err == nil && v.OK)
-		return err == nil && v.OK, nil
+		ok := err == nil && v.OK
+		n.Verified = &ok
+		if !ok {
+			n.Review = v.Analysis
+		}
+		return ok, nil
 	}
-	s, err := agent.Critic{C: c.Env.Model}.Score(ctx, agent.ScoreRequest{
-		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: c.Env.coder().Show(n.Code), Feedback: feedback,
+	s, err := critic.Score(ctx, agent.ScoreRequest{
+		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Code: code, Feedback: feedback,
 	})
 	if err != nil && !agent.IsModelOutput(err) {
 		return false, err
@@ -173,19 +192,56 @@ func (c CodeTree) judge(ctx context.Context, p Problem, n *Node) (bool, error) {
 	if err == nil {
 		n.CriticScore = &s.Score
 		n.Score += float64(s.Score) / 15
+		n.Review = s.Analysis
 	}
 	return false, nil
 }
 
-func boolPtr(b bool) *bool { return &b }
+// keep returns the nodes that may be expanded: those with code that are
+// not duplicates and, with the Critic, not aborted. The Critic aborts a
+// node valued below its parent, or equal to it with a score below the
+// node's level (the released eval_node's rule); the root's parent values 0.
+func (c CodeTree) keep(parent *Node, nodes []*Node) []*Node {
+	var out []*Node
+	for _, n := range nodes {
+		if n.Code == "" || n.Duplicate {
+			continue
+		}
+		if c.critic() {
+			parentScore := 0.0
+			if parent.ID >= 0 {
+				parentScore = parent.Score
+			}
+			equalButWeak := n.Score == parentScore && n.CriticScore != nil && n.Depth+1 > *n.CriticScore
+			if n.Score < parentScore || equalButWeak {
+				n.Aborted = true
+				continue
+			}
+		}
+		out = append(out, n)
+	}
+	return out
+}
 
-// next takes the node to expand from open.
+// sortByValue orders nodes by value, highest first, keeping their order
+// on ties.
+func sortByValue(nodes []*Node) {
+	slices.SortStableFunc(nodes, func(a, b *Node) int {
+		switch {
+		case a.Score > b.Score:
+			return -1
+		case a.Score < b.Score:
+			return 1
+		}
+		return 0
+	})
+}
+
+// next takes the node to expand from open: the highest-valued, earliest
+// on ties, with the Critic; else the first (open is kept in order by push).
 func (c CodeTree) next(open []*Node) (*Node, []*Node) {
 	i := 0
-	switch c.Order {
-	case DepthFirst:
-		i = len(open) - 1
-	case BestFirst:
+	if c.critic() {
 		for j, n := range open {
 			if n.Score > open[i].Score {
 				i = j
@@ -196,19 +252,33 @@ func (c CodeTree) next(open []*Node) (*Node, []*Node) {
 	return n, append(open[:i:i], open[i+1:]...)
 }
 
-// refine asks for reflections on n and implements each as a child. A
-// child that does worse than n is aborted (not expanded further); an
-// accepted child ends the search.
-func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) ([]*Node, *Node, error) {
-	feedback := n.Feedback.Format(c.Env.feedbackMax())
-	refl, err := agent.Thinker{C: c.Env.Model}.Reflections(ctx, agent.ReflectionsRequest{
+// push adds a node's children to open: after the others breadth-first,
+// before them depth-first, by value in both (bfs.py, dfs_real.py); in
+// order with the Critic, which picks by value itself.
+func (c CodeTree) push(open, children []*Node) []*Node {
+	if c.critic() {
+		return append(open, children...)
+	}
+	sortByValue(children)
+	if c.Order == DepthFirst {
+		return append(children, open...)
+	}
+	return append(open, children...)
+}
+
+// refine asks for reflections on n and implements each as a child; an
+// accepted child ends the search (r.tree.Accepted is set). It returns the
+// children that may be expanded.
+func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) ([]*Node, error) {
+	feedback := c.feedbackFor(n)
+	refl, err := agent.Thinker{C: c.Env.model()}.Reflections(ctx, agent.ReflectionsRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: n.Strategy,
 		Code: c.Env.coder().Show(n.Code), Feedback: feedback, Max: c.width(),
 	})
 	reflections := refl.Reflections
 	switch {
 	case err != nil && !agent.IsModelOutput(err):
-		return nil, nil, err
+		return nil, err
 	case len(reflections) == 0:
 		reflections = []string{""}
 	}
@@ -221,17 +291,31 @@ func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) (
 			},
 		}
 	}
-	nodes, accepted, err := c.expand(ctx, r, p, cands)
-	if err != nil || accepted != nil {
-		return nil, accepted, err
+	children, err := c.expand(ctx, r, p, cands)
+	if err != nil || r.tree.Accepted != "" {
+		return nil, err
 	}
-	var children []*Node
-	for _, child := range nodes {
-		if child.Code != "" && child.Score >= n.Score {
-			children = append(children, child)
-		} else if child.Code != "" {
-			child.Aborted = true
-		}
+	return c.keep(n, children), nil
+}
+
+// reviewMax caps the Critic's analysis in a repair prompt, in bytes.
+const reviewMax = 1500
+
+// feedbackFor is what the Thinker and the Debugger are told of n: its
+// test feedback and, when the Critic rejected it or scored it, the
+// Critic's analysis (the released code's "[additional review]").
+func (c CodeTree) feedbackFor(n *Node) string {
+	fb := n.Feedback.Format(c.Env.feedbackMax())
+	if n.Review == "" {
+		return fb
 	}
-	return children, nil, nil
+	review := n.Review
+	if len(review) > reviewMax {
+		review = cutBytes(review, reviewMax) + "\n[...]"
+	}
+	head := "A reviewer scored this run and explained:"
+	if n.Verified != nil {
+		head = "The code passes the visible tests, but a reviewer rejected it:"
+	}
+	return fb + "\n" + head + "\n" + review + "\n"
 }

@@ -19,8 +19,12 @@ func (Direct) Name() string { return "direct" }
 func (d Direct) Search(ctx context.Context, p Problem) (*Tree, error) {
 	r := newRecorder(d.Env, p, d.Name())
 	res, err := d.Env.coder().Solve(ctx, p, "", 0)
-	if _, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err); err != nil {
+	n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
+	if err != nil {
 		return r.tree, err
+	}
+	if n.Feedback != nil && n.Feedback.Passes() {
+		r.accept(n, AcceptedByTests)
 	}
 	r.choose()
 	return r.tree, nil

@@ -16,7 +16,8 @@ type candidate struct {
 }
 
 // expand asks for the candidates' code within the budget, runs and judges
-// each, and returns the nodes recorded and the accepted one, if any.
+// each, and returns the nodes recorded; an accepted one becomes the
+// tree's answer (r.tree.Accepted is set).
 //
 // One after the other (the default, the paper's order), it stops at the
 // first accepted candidate. With Parallel, the model calls of all the
@@ -25,7 +26,7 @@ type candidate struct {
 // the first in that order, so the tree does not depend on which reply
 // came first. Parallel trades generations for wall time: the candidates
 // after an accepted one were asked for too.
-func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []candidate) ([]*Node, *Node, error) {
+func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []candidate) ([]*Node, error) {
 	if !c.Parallel {
 		var nodes []*Node
 		for _, cand := range cands {
@@ -35,20 +36,24 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 			res, gerr := cand.call(ctx, r.tree.Generations)
 			n, err := r.add(ctx, cand.node, res, gerr)
 			if err != nil {
-				return nodes, nil, err
+				return nodes, err
 			}
 			nodes = append(nodes, n)
 			ok, err := c.judge(ctx, p, n)
-			if err != nil || ok {
-				return nodes, accept(n, ok), err
+			if err != nil {
+				return nodes, err
+			}
+			if ok {
+				r.accept(n, c.acceptedBy())
+				return nodes, nil
 			}
 		}
-		return nodes, nil, nil
+		return nodes, nil
 	}
 
 	k := min(len(cands), r.left())
 	if k <= 0 {
-		return nil, nil, nil
+		return nil, nil
 	}
 	base := r.tree.Generations
 	results := make([]agent.CodeResult, k)
@@ -65,7 +70,7 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 	for i := range k {
 		n, err := r.add(ctx, cands[i].node, results[i], errs[i])
 		if err != nil {
-			return nodes, nil, err
+			return nodes, err
 		}
 		nodes = append(nodes, n)
 	}
@@ -79,12 +84,22 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 		})
 	}
 	if err := jg.Wait(); err != nil {
-		return nodes, nil, err
+		return nodes, err
 	}
 	for i, n := range nodes {
 		if oks[i] {
-			return nodes, n, nil
+			r.accept(n, c.acceptedBy())
+			return nodes, nil
 		}
 	}
-	return nodes, nil, nil
+	return nodes, nil
+}
+
+// acceptedBy is how this search accepts: by the Critic's verification,
+// or by the visible tests alone without it.
+func (c CodeTree) acceptedBy() string {
+	if c.critic() {
+		return AcceptedByCritic
+	}
+	return AcceptedByTests
 }

@@ -55,6 +55,13 @@ type TestResult struct {
 // AllPassed reports whether there were tests and all of them passed.
 func (f Feedback) AllPassed() bool { return f.Total > 0 && f.Passed == f.Total }
 
+// Passes reports whether the candidate passes the visible tests: all of
+// them, or, when there are none, it loaded without error (vacuously: only
+// the Critic can then tell a candidate apart).
+func (f Feedback) Passes() bool {
+	return f.AllPassed() || f.Total == 0 && f.LoadError == ""
+}
+
 // Fraction is the share of tests passed, 0 when there are none.
 func (f Feedback) Fraction() float64 {
 	if f.Total == 0 {
@@ -82,6 +89,9 @@ func (f Feedback) Format(max int) string {
 		head.WriteString("\n")
 	}
 	fmt.Fprintf(&head, "Tests passed: %d/%d\n", f.Passed, f.Total)
+	if f.Total == 0 && f.LoadError == "" {
+		head.WriteString("(no visible tests: the code loads without error)\n")
+	}
 
 	var entries []string
 	for _, pass := range []bool{false, true} {

@@ -9,7 +9,9 @@ import (
 // Reflexion solves, runs the visible tests, asks the Thinker for a
 // reflection on the failure and the Debugger for a repair, and repeats
 // along one line until the tests pass or the budget is spent; it returns
-// the best-scored candidate.
+// the best-scored candidate. A repair whose reply has no code is asked
+// for again from the same candidate (it costs its generation); only a
+// Solver reply without code starts the line again.
 type Reflexion struct{ Env Env }
 
 var _ Strategy = (*Reflexion)(nil)
@@ -26,8 +28,8 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 			n   *Node
 			err error
 		)
-		if cur == nil || cur.Code == "" {
-			// No code to repair (the start, or a reply without code).
+		if cur == nil {
+			// No code to repair: the start, or a Solver reply without code.
 			res, gerr := s.Env.coder().Solve(ctx, p, "", gen)
 			n, err = r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, gerr)
 		} else {
@@ -37,8 +39,11 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 			r.choose()
 			return r.tree, err
 		}
-		cur = n
-		if n.Feedback != nil && n.Feedback.AllPassed() {
+		if n.Code != "" {
+			cur = n
+		}
+		if n.Feedback != nil && n.Feedback.Passes() {
+			r.accept(n, AcceptedByTests)
 			break
 		}
 	}
@@ -51,7 +56,7 @@ func (s Reflexion) Search(ctx context.Context, p Problem) (*Tree, error) {
 func (s Reflexion) repair(ctx context.Context, r *recorder, p Problem, cur *Node, sample int) (*Node, error) {
 	feedback := cur.Feedback.Format(s.Env.feedbackMax())
 	reflection := ""
-	refl, err := agent.Thinker{C: s.Env.Model}.Reflections(ctx, agent.ReflectionsRequest{
+	refl, err := agent.Thinker{C: s.Env.model()}.Reflections(ctx, agent.ReflectionsRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: cur.Strategy,
 		Code: s.Env.coder().Show(cur.Code), Feedback: feedback, Max: 1,
 	})

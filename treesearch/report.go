@@ -82,6 +82,7 @@ func markdownReport(title string, facts [][2]string, rows []reportRow) string {
 }
 
 var reportPage = template.Must(template.New("report").Funcs(template.FuncMap{
+	"deref": func(b *bool) bool { return b != nil && *b },
 	"children": func(t *Tree, parent int) []*Node {
 		var out []*Node
 		for _, n := range t.Nodes {
@@ -110,9 +111,10 @@ details{margin-left:1.2em}summary{cursor:pointer}
 </details>
 {{end}}
 </body></html>
-{{define "nodes"}}{{$t := index . "t"}}{{range children $t (index . "p")}}<details><summary>node {{.ID}} · {{.Role}} · score {{printf "%.2f" .Score}}{{if .Feedback}} · tests {{.Feedback.Passed}}/{{.Feedback.Total}}{{end}}{{if .Aborted}} · aborted{{end}}{{if eq .ID $t.Chosen}} · <b>chosen</b>{{end}} · {{.Tokens}} tokens · model {{.ModelTime}} · tests {{.Duration}}</summary>
+{{define "nodes"}}{{$t := index . "t"}}{{range children $t (index . "p")}}<details><summary>node {{.ID}} · {{.Role}} · score {{printf "%.2f" .Score}}{{if .Feedback}} · tests {{.Feedback.Passed}}/{{.Feedback.Total}}{{end}}{{if .Duplicate}} · duplicate{{end}}{{if .Verified}}{{if deref .Verified}} · verified{{else}} · rejected by the Critic{{end}}{{end}}{{if .Aborted}} · aborted{{end}}{{if eq .ID $t.Chosen}} · <b>chosen</b>{{if $t.Accepted}} (accepted: {{$t.Accepted}}){{end}}{{end}} · {{.Tokens}} tokens · model {{.ModelTime}} · tests {{.Duration}}</summary>
 {{if .Strategy}}<p><i>strategy:</i> {{.Strategy}}</p>{{end}}{{if .Reflection}}<p><i>reflection:</i> {{.Reflection}}</p>{{end}}
 {{if .ModelError}}<p class="fail">{{.ModelError}}</p>{{end}}
 {{if .Code}}<pre>{{.Code}}</pre>{{end}}
 {{if .Feedback}}<pre>{{.Feedback.Format 4000}}</pre>{{end}}
+{{if .Review}}<p><i>Critic:</i></p><pre>{{.Review}}</pre>{{end}}
 {{template "nodes" (dict $t .ID)}}</details>{{end}}{{end}}`))

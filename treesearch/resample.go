@@ -6,9 +6,10 @@ import (
 	"github.com/codetree/codetree/agent"
 )
 
-// Resample draws independent samples from the Solver, runs each against
-// the visible tests, and stops at the first that passes them all or when
-// the budget is spent; it returns the best-scored sample.
+// Resample draws independent samples from the Solver (at temperature 1.0
+// by default, as the released code does), runs each against the visible
+// tests, and stops at the first that passes them all or when the budget
+// is spent; it returns the best-scored sample.
 type Resample struct{ Env Env }
 
 var _ Strategy = (*Resample)(nil)
@@ -26,7 +27,8 @@ func (s Resample) Search(ctx context.Context, p Problem) (*Tree, error) {
 			r.choose()
 			return r.tree, err
 		}
-		if n.Feedback != nil && n.Feedback.AllPassed() {
+		if n.Feedback != nil && n.Feedback.Passes() {
+			r.accept(n, AcceptedByTests)
 			break
 		}
 	}

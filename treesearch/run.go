@@ -89,6 +89,17 @@ type RunSummary struct {
 	// with an infrastructure error and that have no result.
 	Errors      map[string]int `json:"errors"`
 	Generations int            `json:"generations"`
+	// Distinct counts the candidates run (generations less duplicates and
+	// replies without code), Duplicates the generations that repeated an
+	// earlier candidate of their problem.
+	Distinct   int `json:"distinct_candidates"`
+	Duplicates int `json:"duplicates"`
+	// Accepted counts the problems whose answer was accepted, by how
+	// (Tree.Accepted: "verification" or "visible tests"); the others were
+	// chosen by the selection rule.
+	Accepted map[string]int `json:"accepted"`
+	// NoVisibleTests counts the problems that had no visible test.
+	NoVisibleTests int `json:"no_visible_tests"`
 	// Accounts sums the model use recorded with every result and error
 	// line, by role and by problem; Faults is its total's failed attempts
 	// by class (429s, 500s, timeouts, malformed replies), the retried
@@ -112,6 +123,12 @@ type resultLine struct {
 	Generations int    `json:"generations"`
 	Chosen      int    `json:"chosen"`
 	Strategy    string `json:"strategy"`
+	// Distinct, Duplicates, Accepted and NoVisibleTests are the tree's
+	// (see RunSummary).
+	Distinct       int    `json:"distinct"`
+	Duplicates     int    `json:"duplicates"`
+	Accepted       string `json:"accepted,omitempty"`
+	NoVisibleTests bool   `json:"no_visible_tests,omitempty"`
 	// Accounts is the problem's model use by role, so that a resumed
 	// run's summary counts the spend of every invocation.
 	Accounts map[agent.Role]agent.Tally `json:"accounts,omitempty"`
@@ -216,7 +233,8 @@ func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score fu
 		sampleLine{TaskID: p.ID, Solution: tree.Answer()},
 		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
 			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name(),
-			Accounts: spend(cfg, p.ID)})
+			Distinct: tree.Distinct(), Duplicates: tree.Duplicates(), Accepted: tree.Accepted,
+			NoVisibleTests: tree.NoVisibleTests, Accounts: spend(cfg, p.ID)})
 }
 
 // spend is the problem's model accounts by role, if the run has a ledger.
@@ -437,7 +455,7 @@ func endTornLine(path string) error {
 // summarize totals results.jsonl (the last line of a task counts) and
 // the errors of problems without a result.
 func summarize(dir string, problems int) (RunSummary, error) {
-	sum := RunSummary{Problems: problems, Errors: make(map[string]int), Faults: make(map[string]int),
+	sum := RunSummary{Problems: problems, Errors: make(map[string]int), Faults: make(map[string]int), Accepted: make(map[string]int),
 		Accounts: agent.Accounts{ByRole: make(map[agent.Role]agent.Tally), ByProblem: make(map[string]agent.Tally)}}
 	results, err := readResultLines(dir)
 	if err != nil {
@@ -452,6 +470,14 @@ func summarize(dir string, problems int) (RunSummary, error) {
 	for _, r := range byTask {
 		sum.Attempted++
 		sum.Generations += r.Generations
+		sum.Distinct += r.Distinct
+		sum.Duplicates += r.Duplicates
+		if r.Accepted != "" {
+			sum.Accepted[r.Accepted]++
+		}
+		if r.NoVisibleTests {
+			sum.NoVisibleTests++
+		}
 		if r.Passed {
 			sum.Solved++
 		}

@@ -45,7 +45,13 @@ func (f *fakeStrategy) Search(ctx context.Context, p Problem) (*Tree, error) {
 	if c == "err" {
 		return &Tree{Problem: p.ID, Strategy: "fake", Chosen: -1, Generations: 1}, errors.New("503 from the model")
 	}
-	return &Tree{Problem: p.ID, Strategy: "fake", Nodes: []*Node{{Code: c}}, Chosen: 0, Generations: 3}, nil
+	tree := &Tree{Problem: p.ID, Strategy: "fake", Nodes: []*Node{{Code: c}, {ID: 1, Code: c, Duplicate: true}}, Chosen: 0, Generations: 3}
+	if c == "ok" {
+		tree.Accepted = AcceptedByCritic
+	} else {
+		tree.NoVisibleTests = true
+	}
+	return tree, nil
 }
 
 func (f *fakeStrategy) callCount() map[string]int {
@@ -118,6 +124,9 @@ func TestRunWritesFiles(t *testing.T) {
 
 	if sum.Problems != 4 || sum.Attempted != 3 || sum.Solved != 2 || sum.Generations != 9 {
 		t.Errorf("summary %+v; want 4 problems, 3 attempted, 2 solved, 9 generations", sum)
+	}
+	if sum.Distinct != 3 || sum.Duplicates != 3 || sum.Accepted[AcceptedByCritic] != 2 || sum.NoVisibleTests != 1 {
+		t.Errorf("summary %+v; want 3 distinct, 3 duplicates, 2 accepted by verification, 1 without visible tests", sum)
 	}
 	if sum.PassAt1 != 2.0/3 || sum.PlusPassAt1 == nil || *sum.PlusPassAt1 != 1.0/3 {
 		t.Errorf("pass@1 %v, plus %v; want 2/3 and 1/3", sum.PassAt1, sum.PlusPassAt1)

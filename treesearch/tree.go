@@ -2,7 +2,6 @@ package treesearch
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 
@@ -35,6 +34,11 @@ type Node struct {
 	// verdict on a run that passes every visible test.
 	CriticScore *int  `json:"critic_score,omitempty"`
 	Verified    *bool `json:"verified,omitempty"`
+	// Review is the Critic's analysis: why it rejected a candidate that
+	// passes the visible tests, or what its score of a failing run rests
+	// on. It goes into the reflection and repair prompts of the node's
+	// children.
+	Review string `json:"review,omitempty"`
 	// Aborted: the node did worse than its parent and was not expanded.
 	Aborted bool `json:"aborted,omitempty"`
 	// ModelError is a model-output failure (no code, unparsable reply):
@@ -57,6 +61,44 @@ type Tree struct {
 	// has code.
 	Chosen      int `json:"chosen"`
 	Generations int `json:"generations"`
+	// Accepted says how the chosen candidate was accepted: AcceptedByCritic
+	// (it passed the visible tests and the Critic verified it),
+	// AcceptedByTests (it passed them, no Critic asked), or "" when
+	// nothing was accepted and the selection rule chose.
+	Accepted string `json:"accepted,omitempty"`
+	// NoVisibleTests marks a benchmark problem without visible tests: a
+	// candidate that loads passes them, so only the Critic can tell
+	// candidates apart.
+	NoVisibleTests bool `json:"no_visible_tests,omitempty"`
+}
+
+// How a tree's answer was accepted (Tree.Accepted).
+const (
+	AcceptedByCritic = "verification"
+	AcceptedByTests  = "visible tests"
+)
+
+// Distinct counts the candidates with code that were run: every
+// generation but the duplicates and the replies without code.
+func (t *Tree) Distinct() int {
+	n := 0
+	for _, node := range t.Nodes {
+		if node.Code != "" && !node.Duplicate {
+			n++
+		}
+	}
+	return n
+}
+
+// Duplicates counts the generations that repeated an earlier candidate.
+func (t *Tree) Duplicates() int {
+	n := 0
+	for _, node := range t.Nodes {
+		if node.Duplicate {
+			n++
+		}
+	}
+	return n
 }
 
 // Answer is the code of the chosen node ("" when none has code).
@@ -101,42 +143,20 @@ type Env struct {
 	// FeedbackMax caps the test feedback shown to the model, in bytes
 	// (default 2000).
 	FeedbackMax int
+	// Temperatures are the sampling temperatures by role (see
+	// DefaultTemperatures); a role without one gets the client's.
+	Temperatures Temperatures
 }
 
-// Selection is how a search picks its answer when it accepted none.
-type Selection int
+// model is the Thinker's and the Critic's model, at their temperatures.
+func (e Env) model() agent.Completer { return e.Temperatures.Wrap(e.Model) }
 
-const (
-	// SelectBest returns the highest-scored candidate, the earliest on
-	// ties (the paper's rule).
-	SelectBest Selection = iota
-	// SelectLatest returns the last candidate with code (the released
-	// CodeTree code's rule).
-	SelectLatest
-)
-
-// ParseSelection reads "best" or "latest".
-func ParseSelection(s string) (Selection, error) {
-	switch s {
-	case "best", "":
-		return SelectBest, nil
-	case "latest":
-		return SelectLatest, nil
-	}
-	return 0, fmt.Errorf("unknown selection rule %q (use best or latest)", s)
-}
-
-// String is the rule's flag name.
-func (s Selection) String() string {
-	if s == SelectLatest {
-		return "latest"
-	}
-	return "best"
-}
-
+// coder is the Env's Coder, by default a FunctionCoder over the Model at
+// the Solver's and the Debugger's temperatures. A Coder of the caller's
+// has its own model: wrap it with Temperatures.Wrap to set them.
 func (e Env) coder() Coder {
 	if e.Coder == nil {
-		return FunctionCoder{Model: e.Model}
+		return FunctionCoder{Model: e.model()}
 	}
 	return e.Coder
 }
@@ -164,7 +184,10 @@ type recorder struct {
 }
 
 func newRecorder(env Env, p Problem, name string) *recorder {
-	return &recorder{env: env, p: p, tree: &Tree{Problem: p.ID, Strategy: name, Chosen: -1}, seen: make(map[string]*Feedback)}
+	// A repository's checks are its own commands, not Problem.Tests.
+	noTests := len(p.Tests) == 0 && env.Coder == nil
+	tree := &Tree{Problem: p.ID, Strategy: name, Chosen: -1, NoVisibleTests: noTests}
+	return &recorder{env: env, p: p, tree: tree, seen: make(map[string]*Feedback)}
 }
 
 func (r *recorder) left() int { return r.env.budget() - r.tree.Generations }
@@ -200,6 +223,9 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 		r.seen[key] = &fb
 	}
 	n.Score = n.Feedback.Fraction()
+	if n.Feedback.Total == 0 && n.Feedback.Passes() {
+		n.Score = 1
+	}
 	r.observe(n)
 	return n, nil
 }
@@ -210,27 +236,17 @@ func (r *recorder) observe(n *Node) {
 	}
 }
 
-// choose sets the tree's answer by the Env's Selection rule.
+// accept makes n the tree's answer, accepted as how says.
+func (r *recorder) accept(n *Node, how string) {
+	r.tree.Chosen, r.tree.Accepted = n.ID, how
+}
+
+// choose sets the tree's answer by the Env's Selection rule, when no
+// candidate was accepted.
 func (r *recorder) choose() {
-	if r.env.Select == SelectLatest {
-		r.tree.Chosen = -1
-		for _, n := range r.tree.Nodes {
-			if n.Code != "" {
-				r.tree.Chosen = n.ID
-			}
-		}
-		return
+	if r.tree.Accepted == "" {
+		r.tree.Chosen = r.env.Select.pick(r.tree.Nodes)
 	}
-	best := -1
-	for _, n := range r.tree.Nodes {
-		if n.Code == "" {
-			continue
-		}
-		if best < 0 || n.Score > r.tree.Nodes[best].Score {
-			best = n.ID
-		}
-	}
-	r.tree.Chosen = best
 }
 
 // normalize makes code that differs only in trailing spaces and blank

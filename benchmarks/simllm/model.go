@@ -30,6 +30,19 @@ type Options struct {
 	// CorrectRate is the probability that a solver reply is the reference
 	// solution. Default 0.5.
 	CorrectRate float64
+	// RejectRate is the probability that the critic, asked to verify code
+	// that passes the visible tests but is not the reference (a mutant the
+	// visible tests miss), rejects it with a reason naming the line that
+	// differs; otherwise it accepts it. Default 0.8: the verification step
+	// catches most such mutants, as a good reviewer would, but not all.
+	RejectRate float64
+	// FalseRejectRate is the probability that the critic rejects the
+	// reference solution, with a plausible but wrong reason. Default 0.
+	FalseRejectRate float64
+	// Plain turns off the variation of the replies' format (reasoning
+	// blocks, prose around code, fence tags, list markers, score and
+	// verdict forms): every reply has the one plain form.
+	Plain bool
 	// Latency is slept (context-aware) before each answer.
 	Latency time.Duration
 	Faults  Faults
@@ -40,7 +53,7 @@ type Options struct {
 }
 
 // DefaultOptions returns the default rates.
-func DefaultOptions() Options { return Options{RepairRate: 0.7, CorrectRate: 0.5} }
+func DefaultOptions() Options { return Options{RepairRate: 0.7, CorrectRate: 0.5, RejectRate: 0.8} }
 
 // Model is the simulated model. It is safe for concurrent use.
 type Model struct {
@@ -48,8 +61,9 @@ type Model struct {
 	problems []problem
 
 	mu     sync.Mutex
-	faults *rand.Rand // fault draws: not tied to the request, so retries can succeed
-	edits  int        // Editor replies served
+	faults *rand.Rand     // fault draws: not tied to the request, so retries can succeed
+	edits  int            // Editor replies served
+	draws  map[uint64]int // answers given so far to each conversation sampled at a temperature above 0
 }
 
 // problem is what the Model knows of one benchmark problem.
@@ -73,8 +87,8 @@ func (m *Model) nextEdit() string {
 	return m.opts.Edits[m.edits-1]
 }
 
-// New returns a Model answering about problems. Zero RepairRate and
-// CorrectRate mean the defaults; set them negative for 0.
+// New returns a Model answering about problems. Zero RepairRate,
+// CorrectRate and RejectRate mean the defaults; set them negative for 0.
 func New(problems []*benchmarks.Problem, opts Options) *Model {
 	d := DefaultOptions()
 	if opts.RepairRate == 0 {
@@ -82,6 +96,9 @@ func New(problems []*benchmarks.Problem, opts Options) *Model {
 	}
 	if opts.CorrectRate == 0 {
 		opts.CorrectRate = d.CorrectRate
+	}
+	if opts.RejectRate == 0 {
+		opts.RejectRate = d.RejectRate
 	}
 	m := &Model{opts: opts, faults: rand.New(rand.NewSource(opts.Seed))}
 	for _, p := range problems {
@@ -162,6 +179,27 @@ func (m *Model) rollFault() string {
 		u -= c.rate
 	}
 	return ""
+}
+
+// nextDraw counts the answers to a conversation sampled at a temperature
+// above 0: 0 for the first.
+func (m *Model) nextDraw(msgs []Message) int {
+	h := fnv.New64a()
+	for _, msg := range msgs {
+		h.Write([]byte(msg.Role))
+		h.Write([]byte{0})
+		h.Write([]byte(msg.Content))
+		h.Write([]byte{0})
+	}
+	key := h.Sum64()
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.draws == nil {
+		m.draws = make(map[uint64]int)
+	}
+	n := m.draws[key]
+	m.draws[key]++
+	return n
 }
 
 // rngFor returns the random source of one conversation: a function of the

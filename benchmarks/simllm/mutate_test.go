@@ -38,6 +38,7 @@ func TestFailingFeedback(t *testing.T) {
 		"Tests passed:\n\nTests failed:\nassert f(1) == 2 # output: 1\n":     true,
 		"FAIL: assert f(1) == 2, got 1":                                      true,
 		"Traceback (most recent call last):\nZeroDivisionError: division by": true,
+		"Tests passed: 1/2\nTIMEOUT assert f(3) == 4 -- time limit exceeded": true,
 	} {
 		if got := failingFeedback(fb); got != want {
 			t.Errorf("failingFeedback(%q) = %v, want %v", fb, got, want)

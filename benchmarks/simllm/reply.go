@@ -51,10 +51,13 @@ func roleOf(system, lastUser string) role {
 // reply is the Model's answer to a conversation; noCode asks for a reply
 // without a code block where one is expected.
 func (m *Model) reply(msgs []Message, extra string, noCode bool) string {
-	var system, user, lastUser strings.Builder
+	var system, user, lastUser, talk strings.Builder
 	parts := []string{extra}
 	for _, msg := range msgs {
 		parts = append(parts, msg.Role, msg.Content)
+		if msg.Role != "system" {
+			talk.WriteString(msg.Content + "\n")
+		}
 		switch msg.Role {
 		case "system":
 			system.WriteString(msg.Content + "\n")
@@ -65,10 +68,15 @@ func (m *Model) reply(msgs []Message, extra string, noCode bool) string {
 		}
 	}
 	rng := m.rngFor(parts...)
+	st := m.styler(parts)
 	p := m.lookup(system.String(), user.String())
 	r := roleOf(system.String(), lastUser.String())
 	fb, hasFB := feedback(msgs)
 	failing := hasFB && failingFeedback(fb)
+	// A critic's review of code that passes its tests, in the feedback or
+	// the reflection, counts as failing feedback for the debugger and the
+	// thinker.
+	reviewed := hasReview(talk.String())
 	name := "the function"
 	if p != nil && p.entryPoint != "" {
 		name = "`" + p.entryPoint + "`"
@@ -83,63 +91,53 @@ func (m *Model) reply(msgs []Message, extra string, noCode bool) string {
 			fmt.Sprintf("Break %s into a small helper for the core check and a loop that applies it to every element, returning as soon as the answer is known.", name),
 			fmt.Sprintf("Use Python's built-ins (sorting, comprehensions, collections) to express %s in a few lines, then check the boundary cases the docstring gives.", name),
 		}
-		return numbered(s[:2+rng.Intn(2)])
+		return st.list(s[:2+rng.Intn(2)], "Strategy", "Here are some distinct ways to solve it:")
 	case roleReflections:
 		s := []string{
 			"The failing tests show a boundary mistake: re-check every comparison and loop bound against the examples, fixing off-by-one errors and strict versus non-strict comparisons.",
 			"A branch of the logic is wrong or missing: trace the failing input by hand, find the step where the value diverges from the expected one and correct that step.",
 		}
-		return numbered(s[:1+rng.Intn(2)])
+		if reviewed && !failing {
+			s = []string{
+				"The code passes the visible tests but the review found a case they miss: follow its analysis, correct the line it names and check the edge case it describes against the problem statement.",
+				"Re-derive the condition the review questions from the problem statement, with an input at the boundary it names, and fix the code where it disagrees.",
+			}
+			if f := reviewFinding(talk.String()); f != "" {
+				s[0] = "The review found that " + f + ": correct that line, then re-check the other boundaries against the problem statement."
+			}
+		}
+		return st.list(s[:1+rng.Intn(2)], "Fix", "Here is what I would change:")
 	case roleScore:
 		if !failing {
-			return "Every test passes: the outputs match the expected ones.\n5"
+			return st.score("Every test passes: the outputs match the expected ones.", 5)
 		}
 		if strings.Contains(fb, "# output:") && rng.Intn(2) == 0 {
-			return "The outputs differ from the expected ones by a clear pattern on the failing cases.\n3"
+			return st.score("The outputs differ from the expected ones by a clear pattern on the failing cases.", 3)
 		}
-		return "The outputs are wrong on part of the test cases.\n2"
+		return st.score("The outputs are wrong on part of the test cases.", 2)
 	case roleVerify:
-		if hasFB && !failing {
-			return "The code solves the problem by a general method, with correct bounds and edge cases.\nTrue"
-		}
-		return "Some results do not match the expected ones, so the code must change.\nFalse"
+		return st.verdict(m.verify(p, user.String(), failing, rng))
 	}
 
 	if p == nil {
 		if r == roleUnknown {
 			return "I cannot tell which problem this is about."
 		}
-		return codeReply(notImplemented(&problem{entryPoint: entryFromSystem(system.String())}), noCode)
+		return st.code(notImplemented(&problem{entryPoint: entryFromSystem(system.String())}), noCode)
 	}
 	switch r {
 	case roleSolver:
 		if rng.Float64() < m.opts.CorrectRate {
-			return codeReply(p.reference, noCode)
+			return st.code(p.reference, noCode)
 		}
-		return codeReply(mutant(p, rng), noCode)
+		return st.code(mutant(p, rng), noCode)
 	case roleDebugger:
-		if failing && rng.Float64() < m.opts.RepairRate {
-			return codeReply(p.reference, noCode)
+		if (failing || reviewed) && rng.Float64() < m.opts.RepairRate {
+			return st.code(p.reference, noCode)
 		}
-		return codeReply(mutant(p, rng), noCode)
+		return st.code(mutant(p, rng), noCode)
 	}
 	return "I cannot tell what is asked."
-}
-
-// codeReply fences code, or describes it in words when noCode is set.
-func codeReply(code string, noCode bool) string {
-	if noCode {
-		return "I would write a function that computes the answer step by step."
-	}
-	return "```python\n" + strings.TrimRight(code, "\n") + "\n```"
-}
-
-func numbered(items []string) string {
-	var b strings.Builder
-	for i, s := range items {
-		fmt.Fprintf(&b, "%d. %s\n", i+1, s)
-	}
-	return strings.TrimRight(b.String(), "\n")
 }
 
 // entryFromSystem reads the entry point from "Define `name`".
@@ -153,14 +151,22 @@ func entryFromSystem(system string) string {
 }
 
 // feedback returns the test results shown in the last user message that
-// has them: the text from "Results of running" on.
+// has them: the text from "Results of running" on, up to a review of the
+// code that may follow them (which quotes code, not test results).
 func feedback(msgs []Message) (string, bool) {
 	for i := len(msgs) - 1; i >= 0; i-- {
 		if msgs[i].Role != "user" {
 			continue
 		}
 		if _, rest, ok := strings.Cut(msgs[i].Content, "Results of running"); ok {
-			return rest, true
+			lines := strings.Split(rest, "\n")
+			for j, l := range lines {
+				if hasReview(l) {
+					lines = lines[:j]
+					break
+				}
+			}
+			return strings.Join(lines, "\n"), true
 		}
 	}
 	return "", false
@@ -181,6 +187,9 @@ func failingFeedback(fb string) bool {
 			inFailed = false
 			continue
 		case inFailed:
+			return true
+		}
+		if strings.HasPrefix(t, "TIMEOUT ") || strings.Contains(t, "time limit exceeded") {
 			return true
 		}
 		if strings.Contains(t, "FAIL") || strings.Contains(t, "Error") || strings.Contains(t, "Traceback") ||

@@ -13,14 +13,22 @@ import (
 // ModelName is the model GET /v1/models lists; any name is accepted.
 const ModelName = "sim"
 
+// SimulatedHeader marks every response of the server, errors included, as
+// coming from the simulated model, whatever model name the client asked
+// for. agent.SimulatedHeader is the same name: the client records it.
+const SimulatedHeader = "X-Codetree-Simulated"
+
 // chatRequest is the part of an OpenAI chat request the Model reads.
 type chatRequest struct {
 	Model    string          `json:"model"`
 	Messages []Message       `json:"messages"`
 	Seed     json.RawMessage `json:"seed,omitempty"`
+	// Temperature above 0 (or none) makes repeated requests draw anew.
+	Temperature *float64 `json:"temperature,omitempty"`
 }
 
-// Handler serves POST /v1/chat/completions and GET /v1/models.
+// Handler serves POST /v1/chat/completions and GET /v1/models, every
+// response with the header SimulatedHeader: true.
 func (m *Model) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("POST /v1/chat/completions", m.chat)
@@ -30,7 +38,10 @@ func (m *Model) Handler() http.Handler {
 			"data":   []map[string]any{{"id": ModelName, "object": "model", "owned_by": "codetree"}},
 		})
 	})
-	return mux
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set(SimulatedHeader, "true")
+		mux.ServeHTTP(w, r)
+	})
 }
 
 func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
@@ -64,7 +75,16 @@ func (m *Model) chat(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"id": "chatcmpl-sim", "choices": [{"message": {"content": "`)
 		return
 	}
-	content := m.reply(req.Messages, string(req.Seed), fault == "nocode")
+	// Greedy (temperature 0) answers depend on the conversation only, as
+	// a real model's do, whatever the seed. Sampling (above 0, or no
+	// temperature: OpenAI's default is 1) draws with the seed and the
+	// number of times the conversation was asked, so resampling yields
+	// other programs, reproducibly.
+	extra := ""
+	if req.Temperature == nil || *req.Temperature > 0 {
+		extra = fmt.Sprintf("%s|draw %d", req.Seed, m.nextDraw(req.Messages))
+	}
+	content := m.reply(req.Messages, extra, fault == "nocode")
 	prompt := 0
 	for _, msg := range req.Messages {
 		prompt += tokens(msg.Content)

@@ -28,7 +28,23 @@ func loadProblems(t *testing.T, n int) []*benchmarks.Problem {
 }
 
 func reference(p *benchmarks.Problem) string {
+	if g := p.GoldSample(); g.Completion == "" {
+		return g.Solution
+	}
 	return p.Task().Prompt + p.GoldSample().Completion
+}
+
+// sameCode compares code line by line, ignoring trailing space and blank
+// lines at either end, as code parsed from a reply differs from its source.
+func sameCode(a, b string) bool {
+	norm := func(s string) string {
+		lines := strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n")
+		for i, l := range lines {
+			lines[i] = strings.TrimRight(l, " \t")
+		}
+		return strings.Trim(strings.Join(lines, "\n"), "\n")
+	}
+	return norm(a) == norm(b)
 }
 
 // client serves m and returns an agent client talking to it.
@@ -200,4 +216,235 @@ func TestScriptedEdits(t *testing.T) {
 	if _, err := ed.Edit(t.Context(), agent.EditRequest{ProblemID: "repo", Lang: "python", Task: "again", Context: "a.py\n"}); !agent.IsModelOutput(err) {
 		t.Errorf("after the script: %v, want a model-output error (no edits)", err)
 	}
+}
+
+// loadDataset loads the first n problems of ds (all when n is 0), or skips.
+func loadDataset(t *testing.T, ds benchmarks.Dataset, n int) []*benchmarks.Problem {
+	t.Helper()
+	dir := os.Getenv("CODETREE_DATA_DIR")
+	if dir == "" {
+		t.Skip("CODETREE_DATA_DIR is not set: no data to simulate from")
+	}
+	ps, err := benchmarks.Load(t.Context(), ds, benchmarks.LoadOptions{DataDir: dir})
+	if err != nil {
+		t.Fatalf("load %s: %v", ds, err)
+	}
+	if n > 0 && n < len(ps) {
+		ps = ps[:n]
+	}
+	return ps
+}
+
+// TestRepliesParse sends every role's requests to a model with varied
+// reply formats and to the same model with Options.Plain, and checks that
+// the agent parsers read the same answers from both: the variation
+// (reasoning blocks, prose, fences, bare code, list markers, score and
+// verdict forms) changes the form only. It also checks that each form
+// occurs, and that the Critic rejects every non-reference candidate at
+// RejectRate 1 with a reason naming a line.
+func TestRepliesParse(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		ds benchmarks.Dataset
+		n  int
+	}{{benchmarks.HumanEval, 0}, {benchmarks.MBPP, 0}} {
+		t.Run(string(tc.ds), func(t *testing.T) {
+			t.Parallel()
+			ps := loadDataset(t, tc.ds, tc.n)
+			opts := simllm.Options{Seed: 5, RejectRate: 1}
+			styled := client(t, simllm.New(ps, opts))
+			opts.Plain = true
+			plain := client(t, simllm.New(ps, opts))
+			forms := map[string]int{}
+			count := func(reply string) {
+				for name, seen := range map[string]bool{
+					"think":      strings.HasPrefix(reply, "<think>"),
+					"untagged":   strings.Contains(reply, "```\n") && !strings.Contains(reply, "```python"),
+					"bare code":  !strings.Contains(reply, "```") && strings.Contains(reply, "def "),
+					"prose":      strings.Contains(reply, "Here is") || strings.Contains(reply, "Sure."),
+					"1)":         strings.Contains(reply, "\n1) ") || strings.HasPrefix(reply, "1) "),
+					"**1.**":     strings.Contains(reply, "**1.**"),
+					"labelled":   strings.Contains(reply, "**Strategy 1:**") || strings.Contains(reply, "**Fix 1:**"),
+					"Score: N":   strings.Contains(reply, "\nScore: "),
+					"N/5":        strings.HasSuffix(reply, "/5"),
+					"**False**":  strings.HasSuffix(reply, "**False**"),
+					"Verdict: X": strings.Contains(reply, "\nVerdict: "),
+				} {
+					if seen {
+						forms[name]++
+					}
+				}
+			}
+			// The model tells problems apart by their prompts only: it may
+			// answer a problem whose prompt another one shares (MBPP 76 and
+			// 347) with the other's reference.
+			prompts := map[string]int{}
+			for _, p := range ps {
+				prompts[strings.TrimSpace(p.Task().Prompt)]++
+			}
+			ctx := t.Context()
+			for _, p := range ps {
+				task := p.Task()
+				if prompts[strings.TrimSpace(task.Prompt)] > 1 {
+					continue
+				}
+				for sample := range 3 {
+					a, errA := solve(ctx, styled, p, sample)
+					b, errB := solve(ctx, plain, p, sample)
+					if errA != nil || errB != nil {
+						t.Fatalf("%s: solve: %v / plain %v\n%s", p.ID(), errA, errB, a.Response.Content)
+					}
+					count(a.Response.Content)
+					if a.Code != b.Code {
+						t.Fatalf("%s sample %d: the varied reply parses to other code:\n%s\n--- plain:\n%s", p.ID(), sample, a.Response.Content, b.Code)
+					}
+					ref := sameCode(reference(p), a.Code)
+					va, errA := agent.Critic{C: styled}.Verify(ctx, agent.VerifyRequest{ProblemID: task.ID, Lang: "python",
+						Problem: task.Prompt, Code: a.Code, Feedback: "Tests passed:\nassert f(1) == 1\n"})
+					vb, errB := agent.Critic{C: plain}.Verify(ctx, agent.VerifyRequest{ProblemID: task.ID, Lang: "python",
+						Problem: task.Prompt, Code: a.Code, Feedback: "Tests passed:\nassert f(1) == 1\n"})
+					if errA != nil || errB != nil || va.OK != vb.OK || va.OK != ref {
+						t.Fatalf("%s: verdict %v (%v), plain %v (%v); reference %v:\n%s", p.ID(), va.OK, errA, vb.OK, errB, ref, va.Response.Content)
+					}
+					count(va.Response.Content)
+					if !ref && (!strings.Contains(va.Analysis, "line ") || strings.HasSuffix(va.Analysis, "False")) {
+						t.Errorf("%s: rejection analysis without a line, or with the verdict:\n%s", p.ID(), va.Analysis)
+					}
+					if !ref {
+						// The search passes the rejection on: the Thinker takes up its finding.
+						rq := agent.ReflectionsRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt, Code: a.Code,
+							Feedback: "Tests passed:\nassert f(1) == 1\n\nThe code passes the visible tests, but a reviewer rejected it:\n" + va.Analysis}
+						ra, errA := agent.Thinker{C: styled}.Reflections(ctx, rq)
+						rb, errB := agent.Thinker{C: plain}.Reflections(ctx, rq)
+						if errA != nil || errB != nil || strings.Join(ra.Reflections, "\n") != strings.Join(rb.Reflections, "\n") ||
+							!strings.Contains(ra.Reflections[0], "review") {
+							t.Fatalf("%s: reflections on a review %q (%v), plain %q (%v):\n%s", p.ID(), ra.Reflections, errA, rb.Reflections, errB, ra.Response.Content)
+						}
+						count(ra.Response.Content)
+					}
+				}
+				da, errA := debug(ctx, styled, p, failing)
+				db, errB := debug(ctx, plain, p, failing)
+				if errA != nil || errB != nil || da.Code != db.Code {
+					t.Fatalf("%s: debug %v / %v, codes differ:\n%s\n---\n%s", p.ID(), errA, errB, da.Response.Content, db.Code)
+				}
+				count(da.Response.Content)
+				for _, fb := range []string{"Tests passed:\nassert f(1) == 1\n\nTests failed:\n", failing} {
+					sa, errA := agent.Critic{C: styled}.Score(ctx, agent.ScoreRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt, Code: reference(p), Feedback: fb})
+					sb, errB := agent.Critic{C: plain}.Score(ctx, agent.ScoreRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt, Code: reference(p), Feedback: fb})
+					if errA != nil || errB != nil || sa.Score != sb.Score {
+						t.Fatalf("%s: score %d (%v), plain %d (%v):\n%s", p.ID(), sa.Score, errA, sb.Score, errB, sa.Response.Content)
+					}
+					count(sa.Response.Content)
+				}
+				sta, errA := agent.Thinker{C: styled}.Strategies(ctx, agent.StrategiesRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt})
+				stb, errB := agent.Thinker{C: plain}.Strategies(ctx, agent.StrategiesRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt})
+				if errA != nil || errB != nil || strings.Join(sta.Strategies, "\n") != strings.Join(stb.Strategies, "\n") {
+					t.Fatalf("%s: strategies %q (%v), plain %q (%v):\n%s", p.ID(), sta.Strategies, errA, stb.Strategies, errB, sta.Response.Content)
+				}
+				count(sta.Response.Content)
+				rq := agent.ReflectionsRequest{ProblemID: task.ID, Lang: "python", Problem: task.Prompt, Code: reference(p), Feedback: failing}
+				ra, errA := agent.Thinker{C: styled}.Reflections(ctx, rq)
+				rb, errB := agent.Thinker{C: plain}.Reflections(ctx, rq)
+				if errA != nil || errB != nil || strings.Join(ra.Reflections, "\n") != strings.Join(rb.Reflections, "\n") {
+					t.Fatalf("%s: reflections %q (%v), plain %q (%v):\n%s", p.ID(), ra.Reflections, errA, rb.Reflections, errB, ra.Response.Content)
+				}
+				count(ra.Response.Content)
+			}
+			for _, f := range []string{"think", "untagged", "bare code", "prose", "1)", "**1.**", "labelled", "Score: N", "N/5", "**False**", "Verdict: X"} {
+				if forms[f] == 0 {
+					t.Errorf("no reply of the form %s", f)
+				}
+			}
+			t.Logf("forms: %v", forms)
+		})
+	}
+}
+
+// TestSimulatedHeader: the server's header reaches agent.Response and the
+// client, through the real agent client.
+func TestSimulatedHeader(t *testing.T) {
+	t.Parallel()
+	if agent.SimulatedHeader != simllm.SimulatedHeader {
+		t.Fatalf("agent.SimulatedHeader %q != simllm.SimulatedHeader %q", agent.SimulatedHeader, simllm.SimulatedHeader)
+	}
+	ps := loadProblems(t, 1)
+	c := client(t, simllm.New(ps, simllm.Options{}))
+	if c.Simulated() {
+		t.Fatal("Simulated before any call")
+	}
+	r, err := solve(t.Context(), c, ps[0], 0)
+	if err != nil {
+		t.Fatalf("solve: %v", err)
+	}
+	if !r.Response.Simulated || !c.Simulated() {
+		t.Errorf("Response.Simulated %v, Client.Simulated() %v; want both true", r.Response.Simulated, c.Simulated())
+	}
+}
+
+// TestSolverSamplesAtTemperature: asked the same thing again at a
+// temperature above 0, the Solver draws anew (resampling yields other
+// programs) and the same seed repeats the same sequence; at temperature 0
+// it answers the same every time.
+func TestSolverSamplesAtTemperature(t *testing.T) {
+	t.Parallel()
+	ps := loadProblems(t, 10)
+	samples := func(temp float64) [][]string {
+		m := simllm.New(ps, simllm.Options{Seed: 3})
+		c := (treesearchTemps{temp}).wrap(client(t, m))
+		var out [][]string
+		for _, p := range ps {
+			var codes []string
+			for i := range 6 {
+				r, err := solve(t.Context(), c, p, i)
+				if err != nil {
+					t.Fatalf("%s: solve: %v", p.ID(), err)
+				}
+				codes = append(codes, r.Code)
+			}
+			out = append(out, codes)
+		}
+		return out
+	}
+	distinct := func(codes []string) int {
+		seen := map[string]bool{}
+		for _, c := range codes {
+			seen[c] = true
+		}
+		return len(seen)
+	}
+	hot, again, cold := samples(1.0), samples(1.0), samples(0)
+	varied := 0
+	for i := range hot {
+		if distinct(cold[i]) != 1 {
+			t.Errorf("%s: at temperature 0, %d different programs in 6 requests; want 1", ps[i].ID(), distinct(cold[i]))
+		}
+		if distinct(hot[i]) > 1 {
+			varied++
+		}
+		for j := range hot[i] {
+			if hot[i][j] != again[i][j] {
+				t.Errorf("%s sample %d: the same seed drew another program", ps[i].ID(), j)
+			}
+		}
+	}
+	if varied < len(hot)/2 {
+		t.Errorf("at temperature 1.0 only %d of %d problems got more than one program in 6 samples", varied, len(hot))
+	}
+}
+
+// treesearchTemps sets one temperature on every request.
+type treesearchTemps struct{ t float64 }
+
+func (s treesearchTemps) wrap(c agent.Completer) agent.Completer {
+	return completerFunc(func(ctx context.Context, req agent.Request) (agent.Response, error) {
+		req.Temperature = &s.t
+		return c.Complete(ctx, req)
+	})
+}
+
+type completerFunc func(context.Context, agent.Request) (agent.Response, error)
+
+func (f completerFunc) Complete(ctx context.Context, req agent.Request) (agent.Response, error) {
+	return f(ctx, req)
 }

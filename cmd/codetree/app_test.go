@@ -56,6 +56,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad repo lang", []string{"fix", "--model", "m", "--repo", dir, "--lang", "cobol"}, "--lang"},
 		{"files match nothing", []string{"solve", "--model", "m", "--repo", dir, "--files", "src/*.go", "add x"}, "matches no file"},
 		{"bad sim rate", []string{"sim-llm", "--sim-repair-rate", "1.5"}, "--sim-repair-rate"},
+		{"bad sim reject rate", []string{"sim-llm", "--sim-reject-rate", "-0.1"}, "--sim-reject-rate"},
 		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
 	}
 	for _, tc := range tests {

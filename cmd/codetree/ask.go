@@ -127,6 +127,9 @@ func runAsk(c *cli.Context) error {
 	if resp.Model != "" || resp.Usage.Total() > 0 {
 		fmt.Fprintln(c.App.ErrWriter, describeAccount(resp))
 	}
+	if resp.Simulated {
+		fmt.Fprintln(c.App.ErrWriter, "note: the answer came from a simulated model (the endpoint sent "+agent.SimulatedHeader+": true)")
+	}
 	switch {
 	case err == nil:
 		fmt.Fprint(c.App.Writer, out)

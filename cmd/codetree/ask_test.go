@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/agent/agenttest"
 )
 
@@ -64,6 +65,30 @@ func TestAskRoles(t *testing.T) {
 			}
 			if strings.Contains(stderr+stdout, askKey) {
 				t.Error("the API key was printed")
+			}
+		})
+	}
+}
+
+// TestAskSimulatedNote: an answer from an endpoint that says it is
+// simulated gets a note on stderr; others do not.
+func TestAskSimulatedNote(t *testing.T) {
+	t.Parallel()
+	for _, tc := range []struct {
+		name    string
+		headers map[string]string
+		want    bool
+	}{{"simulated", map[string]string{agent.SimulatedHeader: "true"}, true}, {"real", nil, false}} {
+		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
+			srv := agenttest.NewServer(t)
+			srv.ReplyWith(agenttest.Reply{Content: "1. Use the + operator.", Headers: tc.headers})
+			code, _, stderr := runCLI(t, askArgs(srv, "--role", "thinker", "def add(a, b): ...")...)
+			if code != exitOK {
+				t.Fatalf("exit %d, stderr %s", code, stderr)
+			}
+			if got := strings.Contains(stderr, "simulated model"); got != tc.want {
+				t.Errorf("note on stderr %v, want %v: %q", got, tc.want, stderr)
 			}
 		})
 	}

@@ -26,21 +26,19 @@ func benchCommand() *cli.Command {
 		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
 			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
 			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
-		Flags: append(append(append([]cli.Flag{
+		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "humaneval, humaneval+, mbpp, mbpp-sanitized or mbpp+"},
-			&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
 			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},
 			&cli.IntFlag{Name: "limit", Usage: "only the first N problems"},
 			&cli.StringFlag{Name: "ids", Usage: "only these task ids, comma-separated"},
 			&cli.StringFlag{Name: "out", Usage: "run folder (default runs/DATASET-STRATEGY-MODEL)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out: skip finished problems, retry those that hit infrastructure errors"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
-			parallelFlag(),
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
-			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible tests: first or all"},
+			&cli.StringFlag{Name: "policy", Usage: benchmarks.PolicyUsage()},
 			&cli.StringFlag{Name: "analyzers", Value: "pyflakes", Usage: "static analysis in the feedback: pyflakes (in the test run), pyflakes,mypy (mypy in a second run, ~1 s per candidate) or none"},
-			&cli.StringFlag{Name: "select", Value: "best", Usage: "answer when no candidate is accepted: best (highest score, the paper's rule) or latest (the released code's rule)"},
-		}, simFlags()...), llmFlags()...), sandboxFlags()...),
+			&cli.StringFlag{Name: "select", Value: "best", Usage: "answer when no candidate is accepted: best (highest score, the paper's rule), released (the released code's: the last candidate that failed the visible tests, else the first Solver output) or latest (the last candidate)"},
+		}, searchFlags(0)...), simFlags()...), llmFlags()...), sandboxFlags()...),
 		Action: runBench,
 	}
 }
@@ -49,20 +47,20 @@ func benchCommand() *cli.Command {
 // know what was run.
 type benchSummary struct {
 	treesearch.RunSummary
-	Dataset   string         `json:"dataset"`
-	Strategy  string         `json:"strategy"`
-	Model     string         `json:"model"`
-	Simulated bool           `json:"simulated"`
-	Policy    string         `json:"visible_test_policy"`
-	Budget    int            `json:"budget"`
-	Select    string         `json:"selection"`
-	Version   string         `json:"code_version"`
-	Config    map[string]any `json:"config"`
-}
-
-// parallelFlag is CodeTree's Parallel.
-func parallelFlag() cli.Flag {
-	return &cli.BoolFlag{Name: "parallel", Usage: "codetree strategies: ask for a node's children all at once (less wall time with a slow model, more generations spent)"}
+	Dataset   string `json:"dataset"`
+	Strategy  string `json:"strategy"`
+	Model     string `json:"model"`
+	Simulated bool   `json:"simulated"`
+	Policy    string `json:"visible_test_policy"`
+	Budget    int    `json:"budget"`
+	Select    string `json:"selection"`
+	// Temperatures are the roles' sampling temperatures; Width and Depth
+	// the tree searches' shape (0 for the other strategies).
+	Temperatures treesearch.Temperatures `json:"temperatures"`
+	Width        int                     `json:"width,omitempty"`
+	Depth        int                     `json:"depth,omitempty"`
+	Version      string                  `json:"code_version"`
+	Config       map[string]any          `json:"config"`
 }
 
 func runBench(c *cli.Context) error {
@@ -71,7 +69,7 @@ func runBench(c *cli.Context) error {
 	if err != nil {
 		return usageErrorf("--dataset: %v", err)
 	}
-	policy, err := benchmarks.ParseVisiblePolicy(c.String("policy"))
+	policy, err := benchmarks.PolicyFor(ds, benchmarks.VisiblePolicy(c.String("policy")))
 	if err != nil {
 		return usageErrorf("--policy: %v", err)
 	}
@@ -116,12 +114,20 @@ func runBench(c *cli.Context) error {
 	if err != nil {
 		return err
 	}
+	temps, err := temperaturesFrom(c, cfg)
+	if err != nil {
+		return err
+	}
+	shape, err := strategyFrom(c, treesearch.Env{Temperatures: temps})
+	if err != nil {
+		return err
+	}
 	if !c.IsSet("llm-concurrency") {
 		// Each problem has one call in flight (a node's children with
 		// --parallel): do not let the client's default throttle the run.
 		perProblem := 1
 		if c.Bool("parallel") {
-			perProblem = 3 // CodeTree's default width
+			perProblem = widthOf(shape)
 		}
 		cfg.Concurrency = max(cfg.Concurrency, c.Int("concurrency")*perProblem)
 	}
@@ -149,8 +155,8 @@ func runBench(c *cli.Context) error {
 		return err
 	}
 	defer closeSandbox(ctx, sb)
-	env := treesearch.Env{Model: client, Tests: analyzers.tester(sb, limits), Budget: c.Int("budget"), Select: sel}
-	strategy, err := strategyByName(c.String("strategy"), env, c.Bool("parallel"))
+	env := treesearch.Env{Model: client, Tests: analyzers.tester(sb, limits), Budget: c.Int("budget"), Select: sel, Temperatures: temps}
+	strategy, err := strategyFrom(c, env)
 	if err != nil {
 		return err
 	}
@@ -180,10 +186,15 @@ func runBench(c *cli.Context) error {
 		t := client.Ledger().Snapshot().Total
 		return t.Tokens(), t.Cost
 	})
+	width, depth := 0, 0
+	if t, ok := strategy.(treesearch.CodeTree); ok {
+		width, depth = t.Shape()
+	}
 	describe := func(sum treesearch.RunSummary) benchSummary {
 		return benchSummary{
+			Temperatures: temps, Width: width, Depth: depth,
 			RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
-			Simulated: simulated, Policy: string(policy), Budget: c.Int("budget"),
+			Simulated: simulated || client.Simulated(), Policy: string(policy), Budget: c.Int("budget"),
 			Select: sel.String(), Version: codeVersion(),
 			Config: benchConfig(c, cfg, limits),
 		}
@@ -235,6 +246,7 @@ func benchConfig(c *cli.Context, cfg agent.Config, limits sandbox.Limits) map[st
 	if cfg.Model == "sim" {
 		m["sim_seed"], m["sim_latency"], m["sim_faults"] = c.Int64("sim-seed"), c.Duration("sim-latency").String(), c.String("sim-faults")
 		m["sim_correct_rate"], m["sim_repair_rate"] = c.Float64("sim-correct-rate"), c.Float64("sim-repair-rate")
+		m["sim_reject_rate"], m["sim_false_reject_rate"], m["sim_plain"] = c.Float64("sim-reject-rate"), c.Float64("sim-false-reject-rate"), c.Bool("sim-plain")
 	}
 	return m
 }
@@ -302,24 +314,6 @@ func searchProblem(t benchmarks.Task) treesearch.Problem {
 		p.Tests = append(p.Tests, treesearch.Test{Assert: v.Assert, Call: v.Call, Expected: v.Expected})
 	}
 	return p
-}
-
-func strategyByName(name string, env treesearch.Env, parallel bool) (treesearch.Strategy, error) {
-	switch name {
-	case "direct":
-		return treesearch.Direct{Env: env}, nil
-	case "resample":
-		return treesearch.Resample{Env: env}, nil
-	case "reflexion":
-		return treesearch.Reflexion{Env: env}, nil
-	case "codetree":
-		return treesearch.CodeTree{Env: env, Parallel: parallel}, nil
-	case "codetree-bfs":
-		return treesearch.CodeTree{Env: env, Order: treesearch.BreadthFirst, Parallel: parallel}, nil
-	case "codetree-dfs":
-		return treesearch.CodeTree{Env: env, Order: treesearch.DepthFirst, Parallel: parallel}, nil
-	}
-	return nil, usageErrorf("--strategy %q: use direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs", name)
 }
 
 // classifyError names an infrastructure error's class for the summary.

@@ -137,7 +137,7 @@ func TestBenchHiddenTestsNeverReachAPrompt(t *testing.T) {
 		{benchmarks.MBPP, "11,12,16,17,18"},
 	} {
 		t.Run(string(tc.ds), func(t *testing.T) {
-			problems, err := benchmarks.Load(t.Context(), tc.ds, benchmarks.LoadOptions{DataDir: dir, Policy: benchmarks.VisibleFirst})
+			problems, err := benchmarks.Load(t.Context(), tc.ds, benchmarks.LoadOptions{DataDir: dir}) // the dataset's default policy, as bench uses
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -151,6 +151,12 @@ func TestBenchHiddenTestsNeverReachAPrompt(t *testing.T) {
 				"--ids", tc.ids, "--budget", "8", "--strategy", "codetree", "--out", out)
 			if b, err := cmd.CombinedOutput(); err != nil {
 				t.Fatalf("bench: %v\n%s", err, b)
+			}
+			// The model is not called "sim", but the server said it is
+			// simulated: the summary must say so.
+			var sum map[string]any
+			if b, err := os.ReadFile(filepath.Join(out, "summary.json")); err != nil || json.Unmarshal(b, &sum) != nil || sum["simulated"] != true {
+				t.Errorf("summary.json of a run against the simulated server: simulated %v (read: %v), want true", sum["simulated"], err)
 			}
 			hidden := hiddenAsserts(t, dir, tc.ds)
 			visible := make(map[string]bool)

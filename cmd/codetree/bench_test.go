@@ -34,7 +34,7 @@ func TestBenchSimulated(t *testing.T) {
 	if err := json.Unmarshal(b, &sum); err != nil {
 		t.Fatal(err)
 	}
-	if sum["simulated"] != true || sum["strategy"] != "codetree" || sum["attempted"] != 3.0 || sum["visible_test_policy"] != "first" {
+	if sum["simulated"] != true || sum["strategy"] != "codetree" || sum["attempted"] != 3.0 || sum["visible_test_policy"] != "codetree" {
 		t.Errorf("summary %v", sum)
 	}
 	if _, ok := sum["pass@1"].(float64); !ok {
@@ -141,5 +141,40 @@ func TestBenchSimRates(t *testing.T) {
 	}
 	if p := pass("0"); p > 0.5 {
 		t.Errorf("pass@1 %v at correct rate 0, want mostly mutants", p)
+	}
+}
+
+// TestBenchResampleSamples: with the simulated model, resample at its
+// default temperature (1.0) draws distinct candidates, while the same
+// run at temperature 0 repeats itself; summary.json records the
+// temperatures and counts the duplicates.
+func TestBenchResampleSamples(t *testing.T) {
+	dataDir(t)
+	bin := codetreeBinary(t)
+	run := func(extra ...string) map[string]any {
+		out := filepath.Join(t.TempDir(), "run")
+		args := append([]string{"bench", "--model", "sim", "--dataset", "humaneval", "--limit", "6", "--budget", "5",
+			"--strategy", "resample", "--sim-correct-rate", "0.1", "--out", out}, extra...)
+		if b, err := exec.Command(bin, args...).CombinedOutput(); err != nil {
+			t.Fatalf("bench %v: %v\n%s", extra, err, b)
+		}
+		var sum map[string]any
+		b, err := os.ReadFile(filepath.Join(out, "summary.json"))
+		if err != nil || json.Unmarshal(b, &sum) != nil {
+			t.Fatalf("summary.json: %v", err)
+		}
+		return sum
+	}
+	hot, cold := run(), run("--temperatures", "solver=0")
+	temps, _ := hot["temperatures"].(map[string]any)
+	if temps["solver"] != 1.0 {
+		t.Errorf("temperatures %v, want the Solver at resample's 1.0", hot["temperatures"])
+	}
+	num := func(s map[string]any, k string) float64 { v, _ := s[k].(float64); return v }
+	if d, a := num(hot, "distinct_candidates"), num(hot, "attempted"); d <= a {
+		t.Errorf("at 1.0: %v distinct candidates over %v problems; want more than one for some", d, a)
+	}
+	if d, a := num(cold, "distinct_candidates"), num(cold, "attempted"); d != a || num(cold, "duplicates") == 0 {
+		t.Errorf("at 0: %v distinct candidates over %v problems, %v duplicates; want one each and the rest duplicates", d, a, num(cold, "duplicates"))
 	}
 }

@@ -38,7 +38,7 @@ func evalCommand() *cli.Command {
 			&cli.StringFlag{Name: "k", Value: "1,10,100", Usage: "pass@k values (only those every problem has samples for are reported)"},
 			&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"},
 			&cli.StringFlag{Name: "data-dir", Usage: "folder of the dataset files (default: the user cache folder)", EnvVars: []string{"CODETREE_DATA_DIR"}},
-			&cli.StringFlag{Name: "policy", Value: "first", Usage: "MBPP visible-test policy the samples were made with: first or all (recorded in the summary)"},
+			&cli.StringFlag{Name: "policy", Usage: "the samples' " + benchmarks.PolicyUsage() + " (recorded in the summary)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs at once (default: the number of CPUs)"},
 			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run (each still in its own process; 1: a sandbox job per sample)"},
 			&cli.BoolFlag{Name: "allow-missing", Usage: "score the problems that have samples even if some have none"},
@@ -71,7 +71,7 @@ func runEval(c *cli.Context) error {
 	if err != nil {
 		return usageErrorf("--dataset: %v", err)
 	}
-	policy, err := benchmarks.ParseVisiblePolicy(c.String("policy"))
+	policy, err := benchmarks.PolicyFor(ds, benchmarks.VisiblePolicy(c.String("policy")))
 	if err != nil {
 		return usageErrorf("--policy: %v", err)
 	}

@@ -39,20 +39,24 @@ func writeProg(t *testing.T, name, src string) string {
 // carries it.
 func TestExecVerdictsExitZero(t *testing.T) {
 	bin := codetreeBinary(t)
+	// The loop needs a short deadline; the Go program a generous one, as
+	// go run compiles it first (0.4 s alone, over 1 s beside the other
+	// test packages on two cores).
 	tests := []struct {
 		name, src string
 		want      string
 		stdout    string
+		timeout   string
 	}{
-		{"pass.py", "import sys\nprint('hi', sys.argv[1:])\n", "passed", "hi ['x']\n"},
-		{"fail.py", "assert 1 == 2\n", "failed", ""},
-		{"loop.py", "while True: pass\n", "time_limit", ""},
-		{"main.go", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"go\") }\n", "passed", "go\n"},
+		{"pass.py", "import sys\nprint('hi', sys.argv[1:])\n", "passed", "hi ['x']\n", "10s"},
+		{"fail.py", "assert 1 == 2\n", "failed", "", "10s"},
+		{"loop.py", "while True: pass\n", "time_limit", "", "1s"},
+		{"main.go", "package main\n\nimport \"fmt\"\n\nfunc main() { fmt.Println(\"go\") }\n", "passed", "go\n", "30s"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel()
-			cmd := exec.Command(bin, "exec", "--json", "--timeout", "1s", writeProg(t, tc.name, tc.src), "--", "x")
+			cmd := exec.Command(bin, "exec", "--json", "--timeout", tc.timeout, writeProg(t, tc.name, tc.src), "--", "x")
 			cmd.Env = append(os.Environ(), "OPENAI_API_KEY=sk-never-in-a-sandbox")
 			out, err := cmd.Output()
 			if err != nil {

@@ -111,10 +111,14 @@ func runRepo(c *cli.Context, fix bool) error {
 			return err
 		}
 	}
-	coder := &repo.Coder{Model: client, Tests: rr.tester, Task: rr.brief(), Lang: string(lang), Files: files, Layout: snap.Layout(8000)}
+	temps, err := temperaturesFrom(c, cfg)
+	if err != nil {
+		return err
+	}
+	coder := &repo.Coder{Model: temps.Wrap(client), Tests: rr.tester, Task: rr.brief(), Lang: string(lang), Files: files, Layout: snap.Layout(8000)}
 	env := treesearch.Env{Model: client, Coder: coder, Tests: rr.tester, Budget: c.Int("budget"), FeedbackMax: 6000,
-		Observe: out.node(client.Ledger())}
-	strategy, err := strategyByName(c.String("strategy"), env, c.Bool("parallel"))
+		Observe: out.node(client.Ledger()), Temperatures: temps}
+	strategy, err := strategyFrom(c, env)
 	if err != nil {
 		return err
 	}

@@ -15,6 +15,7 @@ import (
 
 	"github.com/urfave/cli/v2"
 
+	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -177,7 +178,9 @@ func datasets(runs []reportRun) []string {
 func summaryRows(runs []reportRun) [][]string {
 	rows := [][]string{
 		{"dataset"}, {"strategy"}, {"model"}, {"budget"}, {"visible-test policy"},
-		{"problems attempted"}, {"pass@1"}, {"pass@1_plus"}, {"generations"}, {"tokens"},
+		{"problems attempted"}, {"pass@1"}, {"pass@1_plus"}, {"generations"},
+		{"distinct candidates"}, {"duplicates"}, {"accepted by verification"}, {"accepted by visible tests"},
+		{"no visible test"}, {"tokens"}, {"tokens by role"}, {"temperatures"}, {"width x depth"},
 		{"cost (USD)"}, {"infrastructure errors"}, {"model faults (retried)"}, {"selection"}, {"wall time"}, {"code version"},
 	}
 	for _, r := range runs {
@@ -198,7 +201,10 @@ func summaryRows(runs []reportRun) [][]string {
 			s.Dataset, s.Strategy, model, fmt.Sprint(s.Budget), s.Policy,
 			fmt.Sprintf("%d of %d", s.Attempted, s.Problems),
 			fmt.Sprintf("%.4f (%d solved)", s.PassAt1, s.Solved), plus,
-			fmt.Sprint(s.Generations), fmt.Sprint(s.Accounts.Total.Tokens()), cost,
+			fmt.Sprint(s.Generations), fmt.Sprint(s.Distinct), fmt.Sprint(s.Duplicates),
+			share(s.Accepted[treesearch.AcceptedByCritic], s.Attempted), share(s.Accepted[treesearch.AcceptedByTests], s.Attempted),
+			fmt.Sprint(s.NoVisibleTests), fmt.Sprint(s.Accounts.Total.Tokens()), tokensByRole(s.Accounts),
+			orDash(s.Temperatures.String()), shape(s), cost,
 			describeErrors(s.Errors), describeErrors(s.Faults), orDash(s.Select),
 			s.WallTime.Round(time.Millisecond).String(), shortVersion(s.Version),
 		}
@@ -207,6 +213,33 @@ func summaryRows(runs []reportRun) [][]string {
 		}
 	}
 	return rows
+}
+
+// share is "n (p%)" of the attempted problems.
+func share(n, of int) string {
+	if of == 0 {
+		return fmt.Sprint(n)
+	}
+	return fmt.Sprintf("%d (%.1f%%)", n, 100*float64(n)/float64(of))
+}
+
+// tokensByRole is "thinker 1200, solver 3400, ..." in role order.
+func tokensByRole(a agent.Accounts) string {
+	var parts []string
+	for _, role := range []agent.Role{agent.RoleThinker, agent.RoleSolver, agent.RoleDebugger, agent.RoleCritic} {
+		if t, ok := a.ByRole[role]; ok {
+			parts = append(parts, fmt.Sprintf("%s %d", role, t.Tokens()))
+		}
+	}
+	return orDash(strings.Join(parts, ", "))
+}
+
+// shape is a tree search's "width x depth", "-" for the other strategies.
+func shape(s benchSummary) string {
+	if s.Width == 0 {
+		return "-"
+	}
+	return fmt.Sprintf("%d x %d", s.Width, s.Depth)
 }
 
 func orDash(s string) string {
@@ -373,7 +406,15 @@ func reportFacts(s benchSummary) [][2]string {
 	}
 	return append(facts,
 		[2]string{"generations", fmt.Sprint(s.Generations)},
+		[2]string{"distinct candidates", fmt.Sprint(s.Distinct)},
+		[2]string{"duplicates", fmt.Sprint(s.Duplicates)},
+		[2]string{"accepted by verification", share(s.Accepted[treesearch.AcceptedByCritic], s.Attempted)},
+		[2]string{"accepted by visible tests", share(s.Accepted[treesearch.AcceptedByTests], s.Attempted)},
+		[2]string{"problems without a visible test", fmt.Sprint(s.NoVisibleTests)},
 		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
+		[2]string{"tokens by role", tokensByRole(s.Accounts)},
+		[2]string{"temperatures", orDash(s.Temperatures.String())},
+		[2]string{"width x depth", shape(s)},
 		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
 		[2]string{"infrastructure errors", describeErrors(s.Errors)},
 		[2]string{"model faults (retried)", describeErrors(s.Faults)},

@@ -32,7 +32,10 @@ const (
 	alphaSummary = `"problems":5,"attempted":5,"solved":2,"pass@1":0.4,"errors":{"rate_limit":1},"faults":{"rate_limited":3},"selection":"latest","generations":30,
 		"wall_time_ns":1500000000,"dataset":"humaneval","strategy":"codetree","model":"gpt-4o-mini","simulated":false,
 		"visible_test_policy":"first","budget":20,"code_version":"0123456789abcdef0123456789abcdef01234567",
-		"accounts":{"total":{"prompt_tokens":1000,"completion_tokens":234,"cost_usd":0.0123}}`
+		"distinct_candidates":22,"duplicates":3,"accepted":{"verification":2,"visible tests":1},"no_visible_tests":1,
+		"temperatures":{"thinker":0,"solver":0.5},"width":10,"depth":3,
+		"accounts":{"total":{"prompt_tokens":1000,"completion_tokens":234,"cost_usd":0.0123},
+		"by_role":{"solver":{"prompt_tokens":600,"completion_tokens":200},"critic":{"prompt_tokens":400,"completion_tokens":34}}}`
 	betaSummary = `"problems":4,"attempted":4,"solved":3,"pass@1":0.75,"pass@1_plus":0.25,"errors":{},"generations":9,
 		"wall_time_ns":2000000,"dataset":"humaneval","strategy":"reflexion","model":"sim","simulated":true,
 		"visible_test_policy":"all","budget":6,"code_version":"(devel)",
@@ -64,7 +67,15 @@ func TestReportCompare(t *testing.T) {
 | pass@1 | 0.4000 (2 solved) | 0.7500 (3 solved) |
 | pass@1_plus | - | 0.2500 |
 | generations | 30 | 9 |
+| distinct candidates | 22 | 0 |
+| duplicates | 3 | 0 |
+| accepted by verification | 2 (40.0%) | 0 (0.0%) |
+| accepted by visible tests | 1 (20.0%) | 0 (0.0%) |
+| no visible test | 1 | 0 |
 | tokens | 1234 | 10 |
+| tokens by role | solver 800, critic 434 | - |
+| temperatures | solver=0.5,thinker=0 | - |
+| width x depth | 10 x 3 | - |
 | cost (USD) | 0.0123 | 0.0000 (3 calls unpriced) |
 | infrastructure errors | rate_limit 1 | none |
 | model faults (retried) | rate_limited 3 | none |

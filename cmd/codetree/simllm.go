@@ -21,7 +21,11 @@ func simLLMCommand() *cli.Command {
 		Usage: "serve the simulated model (OpenAI chat protocol) on loopback for a benchmark's problems",
 		Description: "Answers the CodeTree roles' prompts for the problems of --dataset, deterministically per\n" +
 			"seed: the Solver gets the reference solution or a mutant of it, the Debugger repairs only\n" +
-			"when the prompt carries failing test feedback, the Critic answers from the feedback.\n" +
+			"when the prompt carries failing test feedback or a review, the Critic answers from the\n" +
+			"feedback and rejects most mutants the visible tests miss (--sim-reject-rate), naming the\n" +
+			"faulty line. Replies vary in form as real models' do (reasoning blocks, prose around\n" +
+			"code, list and verdict forms) unless --sim-plain. Every response carries the header\n" +
+			"X-Codetree-Simulated: true, so a bench run against it is marked simulated.\n" +
 			"Point any command at it with --base-url http://ADDR/v1 --model sim.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "addr", Value: "127.0.0.1:8765", Usage: "address to listen on (loopback)"},
@@ -90,24 +94,30 @@ func simFlags() []cli.Flag {
 		&cli.Int64Flag{Name: "sim-seed", Usage: "simulated model: seed"},
 		&cli.DurationFlag{Name: "sim-latency", Usage: "simulated model: latency per call"},
 		&cli.Float64Flag{Name: "sim-correct-rate", Value: d.CorrectRate, Usage: "simulated model: probability that a Solver reply is the reference solution (else a mutant)"},
-		&cli.Float64Flag{Name: "sim-repair-rate", Value: d.RepairRate, Usage: "simulated model: probability that the Debugger, shown failing feedback, repairs"},
+		&cli.Float64Flag{Name: "sim-repair-rate", Value: d.RepairRate, Usage: "simulated model: probability that the Debugger, shown failing feedback or a review, repairs"},
+		&cli.Float64Flag{Name: "sim-reject-rate", Value: d.RejectRate, Usage: "simulated model: probability that the Critic rejects code that passes the visible tests but is not the reference, naming the faulty line (else it accepts it)"},
+		&cli.Float64Flag{Name: "sim-false-reject-rate", Value: d.FalseRejectRate, Usage: "simulated model: probability that the Critic rejects the reference solution, for a wrong reason"},
+		&cli.BoolFlag{Name: "sim-plain", Usage: "simulated model: one plain form per reply (no reasoning blocks, prose around code, list or verdict variants)"},
 		&cli.StringFlag{Name: "sim-faults", Usage: "simulated model: fault rates, e.g. 429=0.05,500=0.02,hang=0.01,malformed=0,nocode=0"},
 	}
 }
 
 // simOptions reads simFlags.
 func simOptions(c *cli.Context) (simllm.Options, error) {
-	opts := simllm.Options{Seed: c.Int64("sim-seed"), Latency: c.Duration("sim-latency")}
+	opts := simllm.Options{Seed: c.Int64("sim-seed"), Latency: c.Duration("sim-latency"), Plain: c.Bool("sim-plain")}
 	for _, r := range []struct {
 		flag string
 		dst  *float64
-	}{{"sim-correct-rate", &opts.CorrectRate}, {"sim-repair-rate", &opts.RepairRate}} {
+	}{
+		{"sim-correct-rate", &opts.CorrectRate}, {"sim-repair-rate", &opts.RepairRate},
+		{"sim-reject-rate", &opts.RejectRate}, {"sim-false-reject-rate", &opts.FalseRejectRate},
+	} {
 		v := c.Float64(r.flag)
 		if v < 0 || v > 1 {
 			return opts, usageErrorf("--%s %g: want a probability from 0 to 1", r.flag, v)
 		}
 		*r.dst = v
-		if v == 0 {
+		if v == 0 && r.flag != "sim-false-reject-rate" {
 			*r.dst = -1 // simllm.New reads 0 as "the default"
 		}
 	}

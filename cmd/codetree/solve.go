@@ -30,7 +30,8 @@ func fixCommand() *cli.Command {
 
 // repoFlags are the flags of solve and fix.
 func repoFlags() []cli.Flag {
-	return append(append([]cli.Flag{
+	// A width of 3: a budget of 8 leaves room for repairs.
+	return append(append(append([]cli.Flag{
 		&cli.StringFlag{Name: "repo", Value: ".", Usage: "the repository (its .gitignore is respected)"},
 		&cli.StringFlag{Name: "test", Usage: "test command, run in the repository's root (default: go test ./... or python3 -m pytest -q)"},
 		&cli.StringFlag{Name: "lint", Usage: "lint command; a change may not add findings (default: go vet ./... or python3 -m pyflakes .; none: no lint)"},
@@ -38,10 +39,8 @@ func repoFlags() []cli.Flag {
 		&cli.StringSliceFlag{Name: "files", Usage: "the files to show the model in full (globs, repeatable; default: those the task and the failing tests name)"},
 		&cli.StringFlag{Name: "lang", Usage: "go or python (default: go when there is a go.mod)"},
 		&cli.IntFlag{Name: "budget", Value: 8, Usage: "candidate changes to try (every Solver or Debugger output counts one)"},
-		&cli.StringFlag{Name: "strategy", Value: "codetree", Usage: "direct, resample, reflexion, codetree, codetree-bfs or codetree-dfs"},
-		parallelFlag(),
 		&cli.BoolFlag{Name: "apply", Usage: "write the passing change to the working tree (refused if a touched file changed meanwhile)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the result as JSON"},
 		&cli.StringFlag{Name: "tree", Usage: "write the search tree (every candidate: edits, feedback, scores, tokens) to this JSON file"},
-	}, llmFlags()...), sandboxFlagsFor(repoDefaultLimits())...)
+	}, searchFlags(3)...), llmFlags()...), sandboxFlagsFor(repoDefaultLimits())...)
 }
