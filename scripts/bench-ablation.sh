@@ -18,7 +18,8 @@ runs=()
 for s in $strategies; do
 	echo "== $s"
 	"$bin" bench --model sim --dataset humaneval --policy codetree --budget 20 --concurrency 4 \
-		--strategy "$s" "${limit[@]}" --out "$out/$s" 2>/dev/null | head -1
+		--strategy "$s" "${limit[@]}" --out "$out/$s" >"$out/$s.log" 2>&1
+	grep -m1 'pass@1' "$out/$s.log"
 	runs+=("$out/$s")
 done
 echo
