@@ -33,12 +33,11 @@ test: images vet ## run every test, Docker integration tests included, then the 
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
 	$(MAKE) gold
 
-gold: build ## score the reference solutions of every dataset; fails on any failure
-	$(BIN) eval --gold --dataset humaneval
-	$(BIN) eval --gold --dataset mbpp
-	$(BIN) eval --gold --dataset mbpp-sanitized
-	$(BIN) eval --gold --dataset humaneval+
-	$(BIN) eval --gold --dataset mbpp+
+gold: build ## score the reference solutions of every dataset of the gold check (codetree datasets --gold); fails on any failure
+	@names=$$($(BIN) datasets --gold --names) && test -n "$$names" || { echo "no datasets for the gold check"; exit 1; }; \
+	for d in $$names; do \
+		echo "$(BIN) eval --gold --dataset $$d"; $(BIN) eval --gold --dataset $$d || exit 1; \
+	done
 
 test-unit: ## run the tests that need no Docker
 	$(GO) test -short ./...

@@ -19,6 +19,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/codetree/codetree/internal/fsutil"
 	"github.com/codetree/codetree/sandbox"
 )
 
@@ -179,7 +180,7 @@ func saveRefTimeCache(path string, c refTimeCache) error {
 	if err != nil {
 		return fmt.Errorf("encode reference time cache: %w", err)
 	}
-	if err := writeFileAtomic(path, append(b, '\n'), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, append(b, '\n'), 0o600); err != nil {
 		return fmt.Errorf("write reference time cache: %w", err)
 	}
 	return nil

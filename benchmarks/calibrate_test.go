@@ -16,7 +16,7 @@ import (
 
 // countingRunner answers every run with the harness report of result,
 // taking elapsed seconds, and counts the runs.
-func countingRunner(calls *atomic.Int32, result string, elapsed float64) Runner {
+func countingRunner(calls *atomic.Int32, result string, elapsed float64) sandbox.Runner {
 	return evalRunnerFunc(func(ctx context.Context, req sandbox.Request) (sandbox.Result, error) {
 		calls.Add(1)
 		if got := string(req.Files["manifest.json"]); !strings.HasSuffix(got, `"timeout":60}]`) {

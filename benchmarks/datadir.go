@@ -16,6 +16,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/codetree/codetree/internal/fsutil"
 )
 
 // DataFile is one benchmark data file: where it lives inside the data
@@ -32,73 +34,9 @@ type DataFile struct {
 	SHA256 string
 }
 
-// The data files, as recorded in the shared data folder's SOURCES.md.
-var dataFiles = []DataFile{
-	{
-		Path:   "humaneval/HumanEval.jsonl.gz",
-		URL:    "https://github.com/openai/human-eval/raw/master/data/HumanEval.jsonl.gz",
-		Size:   44877,
-		SHA256: "b796127e635a67f93fb35c04f4cb03cf06f38c8072ee7cee8833d7bee06979ef",
-	},
-	{
-		Path:   "mbpp/mbpp.jsonl",
-		URL:    "https://raw.githubusercontent.com/google-research/google-research/master/mbpp/mbpp.jsonl",
-		Size:   563743,
-		SHA256: "ccf64ceae9c5403bf50a044cb6d505bfd2a2963ee58338ba268fd65beab92a9f",
-	},
-	{
-		Path:   "mbpp/sanitized-mbpp.json",
-		URL:    "https://raw.githubusercontent.com/google-research/google-research/master/mbpp/sanitized-mbpp.json",
-		Size:   255053,
-		SHA256: "ca95deaa9a01ef0a6f439f88bcf0dd3db3563d22f22aad6cae04ebb9a8d8c8e9",
-	},
-	{
-		Path:   "evalplus/HumanEvalPlus.jsonl.gz",
-		URL:    "https://github.com/evalplus/humanevalplus_release/releases/download/v0.1.10/HumanEvalPlus.jsonl.gz",
-		Size:   925932,
-		SHA256: "272720b90ac375502c8ed23cd791c2a93dfb22a911641a494da74a426c09f101",
-	},
-	{
-		Path:   "evalplus/MbppPlus.jsonl.gz",
-		URL:    "https://github.com/evalplus/mbppplus_release/releases/download/v0.2.0/MbppPlus.jsonl.gz",
-		Size:   336032,
-		SHA256: "af43697e8791c4c149bdfd6b489d8b5412507551ac20e28a439f650b8225db63",
-	},
-	{
-		// The CodeTree paper's visible tests (VisibleCodeTree).
-		Path:   "codetree/humaneval.jsonl",
-		URL:    "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/humaneval.jsonl",
-		Size:   238883,
-		SHA256: "7fd1fbb88159d03362b8bf8e805dfc668226a43a2933fbd288608402ce046877",
-	},
-	{
-		Path:   "codetree/mbpp.jsonl",
-		URL:    "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/mbpp.jsonl",
-		Size:   389442,
-		SHA256: "bec44f036d8100d140ddf62f23eca6dd8dd3f2ded6b5fa2c4240632803d47e31",
-	},
-}
-
 // DataFiles returns the table of data files the datasets are read from.
 func DataFiles() []DataFile {
 	return append([]DataFile(nil), dataFiles...)
-}
-
-// dataFileFor returns the path of the file dataset d is read from.
-func dataFileFor(d Dataset) (string, error) {
-	switch d {
-	case HumanEval:
-		return "humaneval/HumanEval.jsonl.gz", nil
-	case HumanEvalPlus:
-		return "evalplus/HumanEvalPlus.jsonl.gz", nil
-	case MBPP, MBPPFull:
-		return "mbpp/mbpp.jsonl", nil
-	case MBPPSanitized:
-		return "mbpp/sanitized-mbpp.json", nil
-	case MBPPPlus:
-		return "evalplus/MbppPlus.jsonl.gz", nil
-	}
-	return "", fmt.Errorf("unknown dataset %q", string(d))
 }
 
 // DefaultDataDir returns the data directory used when the caller names
@@ -275,29 +213,13 @@ func (s dataSource) download(ctx context.Context, url, p string, f DataFile) ([]
 	if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	if err := writeFileAtomic(p, data, 0o644); err != nil {
+	if err := fsutil.WriteFileAtomic(p, data, 0o644); err != nil {
 		return nil, fmt.Errorf("save download: %w", err)
 	}
 	if st, err := os.Stat(p); err == nil {
 		verifiedDataFiles.Store(p, dataFileStamp{st.Size(), st.ModTime(), f.SHA256})
 	}
 	return data, nil
-}
-
-// writeFileAtomic writes data to a temporary file in path's folder, with
-// mode perm, and renames it to path, so that path is never seen half
-// written.
-func writeFileAtomic(path string, data []byte, perm os.FileMode) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // nothing left to remove after the rename
-	_, werr := tmp.Write(data)
-	if err := errors.Join(werr, tmp.Sync(), tmp.Chmod(perm), tmp.Close()); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
 }
 
 // decompressData returns data gunzipped when it starts with the gzip magic

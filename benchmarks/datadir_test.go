@@ -74,20 +74,21 @@ func TestDataFilesTable(t *testing.T) {
 	if total != 3418997-665035 {
 		t.Errorf("total size %d, want %d", total, 3418997-665035)
 	}
-	for _, d := range Datasets() {
-		rel, err := dataFileFor(d)
+	for _, s := range DatasetSpecs() {
+		if _, err := (LoadOptions{}).file(s.Data.Path); err != nil {
+			t.Errorf("%s: %v", s.Name, err)
+		}
+		if s.Given == nil {
+			continue
+		}
+		f, err := (LoadOptions{}).file(s.Given.Path)
 		if err != nil {
-			t.Fatal(err)
+			t.Errorf("%s visible tests: %v", s.Name, err)
 		}
-		if _, err := (LoadOptions{}).file(rel); err != nil {
-			t.Errorf("%s: %v", d, err)
+		if f != *s.Given {
+			t.Errorf("%s visible tests: %+v, want the table's %+v", s.Name, *s.Given, f)
 		}
-	}
-	for d, rel := range givenTestFiles {
-		f, err := (LoadOptions{}).file(rel)
-		if err != nil {
-			t.Errorf("%s visible tests: %v", d, err)
-		}
+		d := s.Name
 		// Pinned at the commit SOURCES.md names.
 		if !strings.HasPrefix(f.URL, "https://raw.githubusercontent.com/SalesforceAIResearch/CodeTree/72c9c874f831e1b4f8b4c449ac8ffeb141dc8fbd/data/") {
 			t.Errorf("%s visible tests: URL %s", d, f.URL)

@@ -46,9 +46,10 @@ const mbppPlusSetup = "import math"
 // VisibleAll. Under VisibleNone the prompt gives the function's signature
 // in place of the assert. The hidden test is the assertion, run after
 // `import math`, plus the base and plus inputs.
-func parseMBPPPlus(name string, data []byte, policy VisiblePolicy) ([]*Problem, error) {
+func parseMBPPPlus(in parseInput) ([]*Problem, error) {
+	name, policy := in.name, in.policy
 	var ps []*Problem
-	err := eachJSONLine(name, data, func(line []byte) error {
+	err := eachJSONLine(name, in.data, func(line []byte) error {
 		var r mbppPlusRecord
 		raw, err := decodePyRecord(line, &r, "base_input", "plus_input")
 		if err != nil {
@@ -91,7 +92,7 @@ func parseMBPPPlus(name string, data []byte, policy VisiblePolicy) ([]*Problem, 
 		case VisibleNone:
 			visible = nil
 		default:
-			return fmt.Errorf("visible-test policy %q does not apply to %s", policy, MBPPPlus)
+			return fmt.Errorf("visible-test policy %q does not apply to %s", policy, in.dataset)
 		}
 		if len(visible) == 0 {
 			lines[at] = signaturePrompt(r.CanonicalSolution, r.EntryPoint)
@@ -108,7 +109,7 @@ func parseMBPPPlus(name string, data []byte, policy VisiblePolicy) ([]*Problem, 
 		ps = append(ps, &Problem{
 			task: Task{
 				ID:         r.TaskID,
-				Dataset:    MBPPPlus,
+				Dataset:    in.dataset,
 				Lang:       "python",
 				Prompt:     prompt,
 				EntryPoint: r.EntryPoint,

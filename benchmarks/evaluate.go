@@ -72,7 +72,7 @@ func (o EvalOptions) withDefaults() EvalOptions {
 // NewEvaluator returns an Evaluator that runs programs with r; zero fields
 // of opts take DefaultEvalOptions. An Evaluator is safe for concurrent use
 // by Evaluate (Calibrate must not run at the same time).
-func NewEvaluator(r Runner, opts EvalOptions) *Evaluator {
+func NewEvaluator(r sandbox.Runner, opts EvalOptions) *Evaluator {
 	return &Evaluator{run: r, opts: opts.withDefaults(), oracles: newOracleCache()}
 }
 

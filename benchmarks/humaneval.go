@@ -33,18 +33,19 @@ var wrongDocExamples = map[string][]string{
 	"HumanEval/130": {"tri(1)", "tri(2)", "tri(4)"},
 }
 
-// parseHumanEval parses HumanEval (d == HumanEval) or HumanEval+ (d ==
-// HumanEvalPlus, with base and plus inputs and atol). The visible tests
+// parseHumanEval parses HumanEval, or HumanEval+ (a dataset with a
+// PlusName: base and plus inputs and atol). The visible tests
 // are the CodeTree paper's (given, by task id) under VisibleCodeTree, the
 // docstring examples under VisibleDocstring, none under VisibleNone; the
 // prompt is the dataset's either way.
-func parseHumanEval(name string, data []byte, d Dataset, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
+func parseHumanEval(in parseInput) ([]*Problem, error) {
+	name, d, policy, given := in.name, in.dataset, in.policy, in.given
 	var inputs []string
-	if d == HumanEvalPlus {
+	if in.plus {
 		inputs = []string{"base_input", "plus_input"}
 	}
 	var ps []*Problem
-	err := eachJSONLine(name, data, func(line []byte) error {
+	err := eachJSONLine(name, in.data, func(line []byte) error {
 		var r humanEvalRecord
 		raw, err := decodePyRecord(line, &r, inputs...)
 		if err != nil {

@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"strings"
 )
 
 // LoadOptions say where the data files are and what a search may see.
@@ -32,58 +31,34 @@ type LoadOptions struct {
 	files []DataFile
 }
 
-// datasetNames maps every accepted spelling to its dataset.
-var datasetNames = map[string]Dataset{
-	string(HumanEval):     HumanEval,
-	string(HumanEvalPlus): HumanEvalPlus,
-	string(MBPP):          MBPP,
-	string(MBPPFull):      MBPPFull,
-	string(MBPPSanitized): MBPPSanitized,
-	string(MBPPPlus):      MBPPPlus,
-	"humanevalplus":       HumanEvalPlus,
-	"mbppplus":            MBPPPlus,
-	"mbpp_sanitized":      MBPPSanitized,
-}
-
-// Datasets returns every dataset, in a stable order.
-func Datasets() []Dataset {
-	return []Dataset{HumanEval, HumanEvalPlus, MBPP, MBPPFull, MBPPSanitized, MBPPPlus}
-}
-
-// ParseDataset parses a dataset name: one of the Dataset constants
-// ("humaneval", "humaneval+", "mbpp", "mbpp-full", "mbpp-sanitized",
-// "mbpp+"), or the aliases "humanevalplus", "mbppplus" and
-// "mbpp_sanitized". Case and surrounding spaces are ignored.
-func ParseDataset(s string) (Dataset, error) {
-	if d, ok := datasetNames[strings.ToLower(strings.TrimSpace(s))]; ok {
-		return d, nil
-	}
-	names := make([]string, 0, len(Datasets()))
-	for _, d := range Datasets() {
-		names = append(names, string(d))
-	}
-	return "", fmt.Errorf("unknown dataset %q: want one of %s", s, strings.Join(names, ", "))
-}
-
 // Load reads dataset d from opts.DataDir, downloading its file first when
 // it is missing, and returns its problems in the file's order. Under
 // VisibleCodeTree the CodeTree paper's file of visible tests is read too
-// (givenTestFiles). Every file must have the pinned size and sha256 (see
+// (DatasetSpec.Given). Every file must have the pinned size and sha256 (see
 // DataFiles); a missing, unreachable or altered file is a *DataFileError.
 func Load(ctx context.Context, d Dataset, opts LoadOptions) ([]*Problem, error) {
-	rel, err := dataFileFor(d)
+	spec, err := specFor(d)
 	if err != nil {
 		return nil, err
 	}
-	policy, err := PolicyFor(d, opts.Policy)
+	return spec.load(ctx, opts)
+}
+
+// load reads the dataset of this entry: all Load needs is the entry.
+func (s *DatasetSpec) load(ctx context.Context, opts LoadOptions) ([]*Problem, error) {
+	d := s.Name
+	policy, err := ParseVisiblePolicy(string(opts.Policy))
 	if err != nil {
+		return nil, err
+	}
+	if policy, err = s.policyFor(policy); err != nil {
 		return nil, err
 	}
 	src, err := opts.source()
 	if err != nil {
 		return nil, err
 	}
-	f, err := opts.file(rel)
+	f, err := opts.file(s.Data.Path)
 	if err != nil {
 		return nil, err
 	}
@@ -91,9 +66,9 @@ func Load(ctx context.Context, d Dataset, opts LoadOptions) ([]*Problem, error) 
 	if err != nil {
 		return nil, err
 	}
-	var given map[string][]string
-	if gRel := givenTestFiles[d]; policy == VisibleCodeTree && gRel != "" {
-		gf, err := opts.file(gRel)
+	in := parseInput{name: f.Path, data: data, dataset: d, policy: policy, plus: s.PlusName != ""}
+	if s.Given != nil && policy == VisibleCodeTree {
+		gf, err := opts.file(s.Given.Path)
 		if err != nil {
 			return nil, err
 		}
@@ -101,11 +76,11 @@ func Load(ctx context.Context, d Dataset, opts LoadOptions) ([]*Problem, error) 
 		if err != nil {
 			return nil, err
 		}
-		if given, err = parseGivenTests(gf.Path, gData); err != nil {
+		if in.given, err = parseGivenTests(gf.Path, gData); err != nil {
 			return nil, fmt.Errorf("load %s visible tests: %w", d, err)
 		}
 	}
-	ps, err := parseDataset(d, f.Path, data, policy, given)
+	ps, err := s.parse(in)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", d, err)
 	}
@@ -153,24 +128,6 @@ func (o LoadOptions) file(rel string) (DataFile, error) {
 		}
 	}
 	return DataFile{}, fmt.Errorf("no data file %s", rel)
-}
-
-// parseDataset parses the (decompressed) contents of dataset d's file;
-// name is used in errors. policy is resolved (PolicyFor); given holds the
-// CodeTree visible tests by task id when policy is VisibleCodeTree and d
-// has a file of them.
-func parseDataset(d Dataset, name string, data []byte, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
-	switch d {
-	case HumanEval, HumanEvalPlus:
-		return parseHumanEval(name, data, d, policy, given)
-	case MBPP, MBPPFull:
-		return parseMBPP(name, data, d, policy, given)
-	case MBPPSanitized:
-		return parseSanitizedMBPP(name, data, policy)
-	case MBPPPlus:
-		return parseMBPPPlus(name, data, policy)
-	}
-	return nil, fmt.Errorf("unknown dataset %q", string(d))
 }
 
 // eachJSONLine calls fn with every non-blank line of a JSON Lines file,

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -37,12 +38,23 @@ const (
 	mbppTestLast  = 510
 )
 
-// parseMBPP parses mbpp.jsonl: every task for MBPPFull, the test split
-// for MBPP. given holds the CodeTree visible tests by task id ("MBPP/11")
-// under VisibleCodeTree.
-func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy, given map[string][]string) ([]*Problem, error) {
+// parseMBPPTestSplit parses the MBPP test split of mbpp.jsonl.
+func parseMBPPTestSplit(in parseInput) ([]*Problem, error) {
+	return parseMBPP(in, mbppTestFirst, mbppTestLast)
+}
+
+// parseMBPPFull parses every task of mbpp.jsonl.
+func parseMBPPFull(in parseInput) ([]*Problem, error) {
+	return parseMBPP(in, math.MinInt, math.MaxInt)
+}
+
+// parseMBPP parses the tasks of mbpp.jsonl with ids first to last.
+// in.given holds the CodeTree visible tests by task id ("MBPP/11") under
+// VisibleCodeTree.
+func parseMBPP(in parseInput, first, last int) ([]*Problem, error) {
+	name, d, policy, given := in.name, in.dataset, in.policy, in.given
 	var ps []*Problem
-	err := eachJSONLine(name, data, func(line []byte) error {
+	err := eachJSONLine(name, in.data, func(line []byte) error {
 		var r mbppRecord
 		if err := json.Unmarshal(line, &r); err != nil {
 			return err
@@ -51,7 +63,7 @@ func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy, given 
 			return errors.New("missing field \"task_id\"")
 		}
 		id := *r.TaskID
-		if d == MBPP && (id < mbppTestFirst || id > mbppTestLast) {
+		if id < first || id > last {
 			return nil
 		}
 		var paper []string
@@ -79,7 +91,8 @@ func parseMBPP(name string, data []byte, d Dataset, policy VisiblePolicy, given 
 }
 
 // parseSanitizedMBPP parses sanitized-mbpp.json, one JSON array.
-func parseSanitizedMBPP(name string, data []byte, policy VisiblePolicy) ([]*Problem, error) {
+func parseSanitizedMBPP(in parseInput) ([]*Problem, error) {
+	name, data, policy := in.name, in.data, in.policy
 	var rs []sanitizedRecord
 	if err := json.Unmarshal(data, &rs); err != nil {
 		return nil, fmt.Errorf("%s: %w", name, locateJSONError(data, err))
@@ -90,7 +103,7 @@ func parseSanitizedMBPP(name string, data []byte, policy VisiblePolicy) ([]*Prob
 			return nil, fmt.Errorf("%s: record %d: missing field \"task_id\"", name, i)
 		}
 		setup := strings.Join(r.TestImports, "\n")
-		p, err := newMBPPProblem(MBPPSanitized, *r.TaskID, r.Prompt, r.Code, setup, r.TestList, policy, nil)
+		p, err := newMBPPProblem(in.dataset, *r.TaskID, r.Prompt, r.Code, setup, r.TestList, policy, nil)
 		if err != nil {
 			return nil, fmt.Errorf("%s: task %d: %w", name, *r.TaskID, err)
 		}

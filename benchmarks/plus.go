@@ -169,13 +169,8 @@ type plusConfig struct {
 
 // plusConfigFor returns the parts of config.json that come from p.
 func plusConfigFor(p *Problem) (plusConfig, error) {
-	var ds string
-	switch p.task.Dataset {
-	case HumanEvalPlus:
-		ds = "humaneval"
-	case MBPPPlus:
-		ds = "mbpp"
-	default:
+	ds := plusName(p.task.Dataset)
+	if ds == "" {
 		return plusConfig{}, fmt.Errorf("%s: dataset %s has no EvalPlus inputs", p.ID(), p.task.Dataset)
 	}
 	if len(p.hidden.baseInputs)+len(p.hidden.plusInputs) == 0 {

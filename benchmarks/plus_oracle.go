@@ -20,6 +20,7 @@ import (
 
 	"golang.org/x/sync/errgroup"
 
+	"github.com/codetree/codetree/internal/fsutil"
 	"github.com/codetree/codetree/sandbox"
 )
 
@@ -69,8 +70,7 @@ func (e *PlusReferenceError) Error() string {
 
 // hasPlusInputs reports whether p is scored on EvalPlus inputs.
 func hasPlusInputs(p *Problem) bool {
-	return (p.task.Dataset == HumanEvalPlus || p.task.Dataset == MBPPPlus) &&
-		len(p.hidden.baseInputs)+len(p.hidden.plusInputs) > 0
+	return plusName(p.task.Dataset) != "" && len(p.hidden.baseInputs)+len(p.hidden.plusInputs) > 0
 }
 
 // PreparePlus gets the expected outputs of the EvalPlus inputs of every
@@ -306,7 +306,7 @@ func writeOracleFile(path, key string, o *plusOracle) error {
 	if err != nil {
 		return fmt.Errorf("encode plus cache file: %w", err)
 	}
-	if err := writeFileAtomic(path, append(append(head, '\n'), o.Data...), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, append(append(head, '\n'), o.Data...), 0o600); err != nil {
 		return fmt.Errorf("write plus cache: %w", err)
 	}
 	return nil

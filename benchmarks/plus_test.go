@@ -19,7 +19,7 @@ import (
 
 // countingPlusRunner counts the runs it passes on to r.
 type countingPlusRunner struct {
-	r Runner
+	r sandbox.Runner
 	n atomic.Int32
 }
 

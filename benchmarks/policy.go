@@ -6,42 +6,19 @@ import (
 	"strings"
 )
 
-// datasetPolicies lists the visible-test policies each dataset accepts;
-// the first is the dataset's default. A policy that is not listed does
-// not apply to the dataset (docstring examples are a HumanEval notion,
-// first and all pick among MBPP asserts, and the CodeTree paper released
-// visible tests for HumanEval and the 500-task MBPP test split only),
-// and asking for it is an error.
-var datasetPolicies = map[Dataset][]VisiblePolicy{
-	HumanEval:     {VisibleCodeTree, VisibleDocstring, VisibleNone},
-	HumanEvalPlus: {VisibleCodeTree, VisibleDocstring, VisibleNone},
-	MBPP:          {VisibleCodeTree, VisibleFirst, VisibleAll, VisibleNone},
-	MBPPFull:      {VisibleFirst, VisibleAll, VisibleNone},
-	MBPPSanitized: {VisibleFirst, VisibleAll, VisibleNone},
-	MBPPPlus:      {VisibleCodeTree, VisibleFirst, VisibleAll, VisibleNone},
-}
-
-// givenTestFiles names the data file holding the CodeTree paper's visible
-// tests (given_tests) for the datasets whose VisibleCodeTree tests are
-// read from one. HumanEval+ has HumanEval's task ids and uses HumanEval's
-// file, as the released code does (wrap_human_eval_data). MBPP+ has no
-// file: the released code shows each MBPP+ task's own test_list
-// (wrap_mbpp_data), which MbppPlus.jsonl.gz holds as the assertion.
-var givenTestFiles = map[Dataset]string{
-	HumanEval:     "codetree/humaneval.jsonl",
-	HumanEvalPlus: "codetree/humaneval.jsonl",
-	MBPP:          "codetree/mbpp.jsonl",
-}
-
 // VisiblePolicies returns every visible-test policy, in a stable order.
 func VisiblePolicies() []VisiblePolicy {
 	return []VisiblePolicy{VisibleCodeTree, VisibleDocstring, VisibleFirst, VisibleAll, VisibleNone}
 }
 
-// Policies returns the policies dataset d accepts, its default first, or
-// nil for an unknown dataset.
+// Policies returns the policies dataset d accepts (DatasetSpec.Policies),
+// its default first, or nil for an unknown dataset.
 func Policies(d Dataset) []VisiblePolicy {
-	return slices.Clone(datasetPolicies[d])
+	s, err := specFor(d)
+	if err != nil {
+		return nil
+	}
+	return slices.Clone(s.Policies)
 }
 
 // DefaultPolicy returns dataset d's visible-test policy when none is
@@ -49,8 +26,8 @@ func Policies(d Dataset) []VisiblePolicy {
 // VisibleFirst for mbpp-full and mbpp-sanitized; empty for an unknown
 // dataset.
 func DefaultPolicy(d Dataset) VisiblePolicy {
-	if ps := datasetPolicies[d]; len(ps) > 0 {
-		return ps[0]
+	if s, err := specFor(d); err == nil && len(s.Policies) > 0 {
+		return s.Policies[0]
 	}
 	return ""
 }
@@ -73,15 +50,21 @@ func PolicyFor(d Dataset, p VisiblePolicy) (VisiblePolicy, error) {
 	if err != nil {
 		return "", err
 	}
-	ok := datasetPolicies[d]
-	if ok == nil {
-		return "", fmt.Errorf("unknown dataset %q", string(d))
+	spec, err := specFor(d)
+	if err != nil {
+		return "", err
 	}
+	return spec.policyFor(p)
+}
+
+// policyFor resolves parsed policy p for the dataset: empty means its
+// default, and a policy it does not list is an error naming those it does.
+func (s *DatasetSpec) policyFor(p VisiblePolicy) (VisiblePolicy, error) {
 	if p == "" {
-		return ok[0], nil
+		return s.Policies[0], nil
 	}
-	if !slices.Contains(ok, p) {
-		return "", fmt.Errorf("visible-test policy %q does not apply to %s: want one of %s", p, d, joinPolicies(ok))
+	if !slices.Contains(s.Policies, p) {
+		return "", fmt.Errorf("visible-test policy %q does not apply to %s: want one of %s", p, s.Name, joinPolicies(s.Policies))
 	}
 	return p, nil
 }

@@ -16,7 +16,7 @@ const (
 
 // VisiblePolicy says which tests of a problem a search may see. Each
 // dataset accepts some policies and has a default (see Policies and
-// DefaultPolicy); policy.go has the table.
+// DefaultPolicy); datasets.go has the table.
 type VisiblePolicy string
 
 const (

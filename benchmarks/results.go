@@ -9,6 +9,8 @@ import (
 	"os"
 	"sync"
 	"time"
+
+	"github.com/codetree/codetree/internal/fsutil"
 )
 
 // Journal records verdicts as they are produced, one JSON line each,
@@ -111,7 +113,7 @@ func WriteResults(path string, lines []SampleLine, verdicts []Verdict) error {
 	if err := encodeResults(&b, lines, verdicts); err != nil {
 		return err
 	}
-	if err := writeFileAtomic(path, b.Bytes(), 0o600); err != nil {
+	if err := fsutil.WriteFileAtomic(path, b.Bytes(), 0o600); err != nil {
 		return fmt.Errorf("write results: %w", err)
 	}
 	return nil

@@ -8,7 +8,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
+	"strings"
 )
 
 // SampleLine is one line of a samples file.
@@ -117,4 +119,70 @@ func (s Sample) Key() string {
 		fmt.Fprintf(h, "%d:%s", len(part), part)
 	}
 	return hex.EncodeToString(h.Sum(nil))[:32]
+}
+
+// SamplesError lists what is wrong with a samples file: lines that
+// cannot be used, unknown task ids, problems without samples.
+type SamplesError struct {
+	// File names the samples file.
+	File string
+	// Problems are one message each ("line 3: ..."), in order.
+	Problems []string
+}
+
+func (e *SamplesError) Error() string {
+	return fmt.Sprintf("%s: %d problem(s):\n  %s", e.File, len(e.Problems), strings.Join(headList(e.Problems, 20), "\n  "))
+}
+
+// ReadSamplesFor reads samples file r, named name, for the problems of a
+// dataset, and checks it before anything runs: malformed lines and
+// unknown task ids are reported with their line numbers, and problems
+// without samples are an error unless allowMissing. What is wrong with
+// the file is a *SamplesError.
+func ReadSamplesFor(name string, r io.Reader, problems []*Problem, allowMissing bool) ([]SampleLine, error) {
+	lines, bad, err := ReadSamples(r)
+	if err != nil {
+		return nil, err
+	}
+	known := make(map[string]bool, len(problems))
+	for _, p := range problems {
+		known[p.ID()] = true
+	}
+	var msgs []string
+	for _, e := range bad {
+		msgs = append(msgs, e.Error())
+	}
+	seen := make(map[string]bool)
+	for _, l := range lines {
+		if !known[l.Sample.TaskID] {
+			msgs = append(msgs, fmt.Sprintf("line %d: unknown task_id %q for this dataset", l.Line, l.Sample.TaskID))
+		}
+		seen[l.Sample.TaskID] = true
+	}
+	var missing []string
+	for _, p := range problems {
+		if !seen[p.ID()] {
+			missing = append(missing, p.ID())
+		}
+	}
+	if len(missing) > 0 && !allowMissing {
+		msgs = append(msgs, fmt.Sprintf("%d of %d problems have no sample (%s): pass --allow-missing to score the others",
+			len(missing), len(problems), strings.Join(headList(missing, 5), ", ")))
+	}
+	if len(lines) == 0 && len(bad) == 0 {
+		msgs = append(msgs, "no samples in the file")
+	}
+	if len(msgs) > 0 {
+		return nil, &SamplesError{File: name, Problems: msgs}
+	}
+	return lines, nil
+}
+
+// headList is the first n items of s, then "... and N more" if some
+// were left out.
+func headList(s []string, n int) []string {
+	if len(s) <= n {
+		return s
+	}
+	return append(slices.Clone(s[:n]), fmt.Sprintf("... and %d more", len(s)-n))
 }

@@ -274,7 +274,7 @@ const defaultGoMod = "module sandbox\n\ngo 1.26\n"
 // missing from the image (the error says how to get it), or a tool failed
 // on its own (crashed, refused its arguments). In the last case the
 // findings of the tools that worked are returned with the error.
-func (s *Sandbox) Analyze(ctx context.Context, req AnalyzeRequest) ([]Finding, error) {
+func Analyze(ctx context.Context, r Runner, req AnalyzeRequest) ([]Finding, error) {
 	tools, err := resolveTools(req.Lang, req.Tools)
 	if err != nil {
 		return nil, err
@@ -295,7 +295,7 @@ func (s *Sandbox) Analyze(ctx context.Context, req AnalyzeRequest) ([]Finding, e
 		limits.Timeout = DefaultAnalyzeTimeout
 	}
 	marker := newMarker()
-	res, err := s.Run(ctx, Request{
+	res, err := r.Run(ctx, Request{
 		Lang:    req.Lang,
 		Image:   req.Image,
 		Files:   all,
@@ -318,7 +318,7 @@ func (s *Sandbox) Analyze(ctx context.Context, req AnalyzeRequest) ([]Finding, e
 	fs, err := readAnalysis(tools, res.Stdout, marker)
 	if me, ok := errors.AsType[*missingToolError](err); ok {
 		return nil, fmt.Errorf("analyze: image %s lacks %s (%s): use an image that has it, or build the default one with `codetree images build %s`",
-			s.analyzeImage(req), me.tool, me.detail, req.Lang)
+			analyzeImage(r, req), me.tool, me.detail, req.Lang)
 	}
 	return fs, err
 }
@@ -418,12 +418,22 @@ func analyzedFiles(lang Lang, files map[string][]byte) ([]string, bool) {
 	return names, len(names) > 0
 }
 
-func (s *Sandbox) analyzeImage(req AnalyzeRequest) string {
+// imageResolver is a Runner that can say which image a Request for a
+// language without Image runs in (*Sandbox).
+type imageResolver interface {
+	image(lang Lang) string
+}
+
+// analyzeImage names the image req runs in, for the advice on a missing
+// tool: req.Image, the Runner's image for the language, the default one.
+func analyzeImage(r Runner, req AnalyzeRequest) string {
 	if req.Image != "" {
 		return req.Image
 	}
-	if img := s.cfg.Images[req.Lang]; img != "" {
-		return img
+	if ir, ok := r.(imageResolver); ok {
+		if img := ir.image(req.Lang); img != "" {
+			return img
+		}
 	}
 	if img, err := DefaultImage(req.Lang); err == nil {
 		return img

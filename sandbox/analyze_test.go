@@ -836,7 +836,7 @@ func Line(n int) string {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			start := time.Now()
-			got, err := sb.Analyze(t.Context(), tt.req)
+			got, err := Analyze(t.Context(), sb, tt.req)
 			if ie, ok := errors.AsType[*ImageError](err); ok {
 				analyzeUnavailable(t, ie)
 			}
@@ -851,7 +851,7 @@ func Line(n int) string {
 	}
 	t.Run("timeout", func(t *testing.T) {
 		t.Parallel()
-		_, err := sb.Analyze(t.Context(), AnalyzeRequest{
+		_, err := Analyze(t.Context(), sb, AnalyzeRequest{
 			Lang:   LangPython,
 			Files:  map[string][]byte{"m.py": []byte("x = 1\n")},
 			Tools:  []string{ToolMypy},

@@ -16,7 +16,7 @@ import (
 	"github.com/docker/docker/api/types/mount"
 	"github.com/docker/docker/pkg/stdcopy"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 // runnerCaps are the only capabilities in a sandbox container. The runner

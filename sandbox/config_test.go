@@ -6,7 +6,7 @@ import (
 
 	"github.com/docker/docker/api/types/mount"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 // TestContainerHardening pins the isolation profile of every container.

@@ -1,6 +1,18 @@
 // Package sandbox runs untrusted programs, the code a language model wrote,
 // in hardened Docker containers, fast enough for a tree search.
 //
+// # Runner: one interface for consumers
+//
+// Code that only runs programs takes a Runner (Run(ctx, Request) (Result,
+// error)): treesearch's testers, benchmarks' Evaluator, and Analyze, a
+// function over any Runner. *Sandbox, the Docker runtime, is the one
+// implementation; its lifecycle (New, Close, Warm, GC) and its Docker
+// specifics (box.go, pool.go, gc.go, images.go, mount.go, docker.go) stay
+// behind it. A second runtime (say gVisor, Firecracker or a remote
+// service) plugs in at one place: a type of its own with Run under the
+// contract below, made at the edge (cmd) instead of New; nothing that
+// consumes a Runner changes.
+//
 // # Verdicts and errors
 //
 // Run returns a Result whose Status is the verdict on the program: passed,
@@ -21,7 +33,7 @@
 // capped, a read-only root filesystem with a sized tmpfs for /tmp and a
 // small /dev/shm, no-new-privileges, Docker's default seccomp profile, an
 // init process, no host environment and no Docker socket, stdin at EOF. Each
-// container holds the runner (package runner), the only process with any
+// container holds the runner (internal/runner), the only process with any
 // capability; the program runs under its own non-zero uid with no
 // capabilities, in its own folder, and is killed with SIGKILL at its
 // deadline, along with every process of its uid, even those that called

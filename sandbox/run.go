@@ -1,11 +1,23 @@
 package sandbox
 
 import (
+	"context"
 	"fmt"
 	"path"
 	"strings"
 	"time"
 )
+
+// Runner runs one program and returns its verdict, under the contract of
+// Sandbox.Run: a program's failure is a Result, an error means the runtime
+// or the harness failed. It is all that consumers need to run code
+// (treesearch's testers, benchmarks' Evaluator, Analyze); *Sandbox, the
+// Docker runtime, implements it, and another runtime would too.
+type Runner interface {
+	Run(ctx context.Context, req Request) (Result, error)
+}
+
+var _ Runner = (*Sandbox)(nil)
 
 // Request is one program run.
 type Request struct {

@@ -16,7 +16,7 @@ import (
 
 	"github.com/containerd/errdefs"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 // Config sets up a Sandbox. The zero value of every field means its default.
@@ -201,6 +201,10 @@ func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error) (Result,
 	return classify(job, rep), nil
 }
 
+// image is the image configured for lang, "" if none (the default one
+// is used then).
+func (s *Sandbox) image(lang Lang) string { return s.cfg.Images[lang] }
+
 // specFor validates req, resolves the image and the mounts, checks them
 // and derives the container spec.
 func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
@@ -209,7 +213,7 @@ func (s *Sandbox) specFor(ctx context.Context, req Request) (boxSpec, error) {
 	}
 	image := req.Image
 	if image == "" {
-		image = s.cfg.Images[req.Lang]
+		image = s.image(req.Lang)
 	}
 	if image == "" {
 		if req.Lang == "" {

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 // classify maps a runner report to a verdict. The order matters: a job

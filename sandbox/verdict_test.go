@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 func TestClassify(t *testing.T) {

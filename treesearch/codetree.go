@@ -94,13 +94,13 @@ func (c CodeTree) critic() bool { return c.Order == BestFirst }
 
 // Search solves p with up to the budget's generations.
 func (c CodeTree) Search(ctx context.Context, p Problem) (*Tree, error) {
-	r := newRecorder(c.Env, p, c.Name())
+	r := NewRecorder(c.Env, p, c.Name())
 	err := c.search(ctx, r, p)
-	r.choose()
-	return r.tree, err
+	r.Choose()
+	return r.Tree(), err
 }
 
-func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) error {
+func (c CodeTree) search(ctx context.Context, r *Recorder, p Problem) error {
 	strategies, err := c.strategies(ctx, p)
 	if err != nil {
 		return err
@@ -110,26 +110,26 @@ func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) error {
 		cands[i] = candidate{
 			node: &Node{Parent: -1, Role: string(agent.RoleSolver), Strategy: s},
 			call: func(ctx context.Context, sample int) (agent.CodeResult, error) {
-				return c.Env.coder().Solve(ctx, p, s, sample)
+				return c.Env.CandidateCoder().Solve(ctx, p, s, sample)
 			},
 		}
 	}
 	roots, err := c.expand(ctx, r, p, cands)
-	if err != nil || r.tree.Accepted != "" {
+	if err != nil || r.Tree().Accepted != "" {
 		return err
 	}
 	open := c.keep(&Node{ID: -1}, roots)
 	if !c.critic() {
 		sortByValue(open)
 	}
-	for len(open) > 0 && r.left() > 0 {
+	for len(open) > 0 && r.Left() > 0 {
 		var n *Node
 		n, open = c.next(open)
 		if n.Depth+1 >= c.depth() {
 			continue
 		}
 		children, err := c.refine(ctx, r, p, n)
-		if err != nil || r.tree.Accepted != "" {
+		if err != nil || r.Tree().Accepted != "" {
 			return err
 		}
 		open = c.push(open, children)
@@ -140,7 +140,7 @@ func (c CodeTree) search(ctx context.Context, r *recorder, p Problem) error {
 // strategies asks the Thinker for up to Width strategies; a reply without
 // a list still lets the search go on, with the Solver unguided.
 func (c CodeTree) strategies(ctx context.Context, p Problem) ([]string, error) {
-	res, err := agent.Thinker{C: c.Env.model()}.Strategies(ctx, agent.StrategiesRequest{
+	res, err := agent.Thinker{C: c.Env.TemperedModel()}.Strategies(ctx, agent.StrategiesRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Max: c.width(),
 	})
 	switch {
@@ -165,9 +165,9 @@ func (c CodeTree) judge(ctx context.Context, p Problem, n *Node) (bool, error) {
 	if !c.critic() {
 		return fb.Passes(), nil
 	}
-	critic := agent.Critic{C: c.Env.model()}
+	critic := agent.Critic{C: c.Env.TemperedModel()}
 	feedback := fb.Format(c.Env.feedbackMax())
-	code := c.Env.coder().Show(n.Code)
+	code := c.Env.CandidateCoder().Show(n.Code)
 	if fb.Passes() {
 		n.Score += 5.0 / 15
 		v, err := critic.Verify(ctx, agent.VerifyRequest{
@@ -267,13 +267,13 @@ func (c CodeTree) push(open, children []*Node) []*Node {
 }
 
 // refine asks for reflections on n and implements each as a child; an
-// accepted child ends the search (r.tree.Accepted is set). It returns the
+// accepted child ends the search (r.Tree().Accepted is set). It returns the
 // children that may be expanded.
-func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) ([]*Node, error) {
+func (c CodeTree) refine(ctx context.Context, r *Recorder, p Problem, n *Node) ([]*Node, error) {
 	feedback := c.feedbackFor(n)
-	refl, err := agent.Thinker{C: c.Env.model()}.Reflections(ctx, agent.ReflectionsRequest{
+	refl, err := agent.Thinker{C: c.Env.TemperedModel()}.Reflections(ctx, agent.ReflectionsRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Strategy: n.Strategy,
-		Code: c.Env.coder().Show(n.Code), Feedback: feedback, Max: c.width(),
+		Code: c.Env.CandidateCoder().Show(n.Code), Feedback: feedback, Max: c.width(),
 	})
 	reflections := refl.Reflections
 	switch {
@@ -287,12 +287,12 @@ func (c CodeTree) refine(ctx context.Context, r *recorder, p Problem, n *Node) (
 		cands[i] = candidate{
 			node: &Node{Parent: n.ID, Depth: n.Depth + 1, Role: string(agent.RoleDebugger), Strategy: n.Strategy, Reflection: rf},
 			call: func(ctx context.Context, sample int) (agent.CodeResult, error) {
-				return c.Env.coder().Repair(ctx, p, n.Code, feedback, rf, sample)
+				return c.Env.CandidateCoder().Repair(ctx, p, n.Code, feedback, rf, sample)
 			},
 		}
 	}
 	children, err := c.expand(ctx, r, p, cands)
-	if err != nil || r.tree.Accepted != "" {
+	if err != nil || r.Tree().Accepted != "" {
 		return nil, err
 	}
 	return c.keep(n, children), nil

@@ -17,15 +17,15 @@ func (Direct) Name() string { return "direct" }
 
 // Search solves p with one generation.
 func (d Direct) Search(ctx context.Context, p Problem) (*Tree, error) {
-	r := newRecorder(d.Env, p, d.Name())
-	res, err := d.Env.coder().Solve(ctx, p, "", 0)
-	n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
+	r := NewRecorder(d.Env, p, d.Name())
+	res, err := d.Env.CandidateCoder().Solve(ctx, p, "", 0)
+	n, err := r.Add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
 	if err != nil {
-		return r.tree, err
+		return r.Tree(), err
 	}
 	if n.Feedback != nil && n.Feedback.Passes() {
-		r.accept(n, AcceptedByTests)
+		r.Accept(n, AcceptedByTests)
 	}
-	r.choose()
-	return r.tree, nil
+	r.Choose()
+	return r.Tree(), nil
 }

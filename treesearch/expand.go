@@ -17,7 +17,7 @@ type candidate struct {
 
 // expand asks for the candidates' code within the budget, runs and judges
 // each, and returns the nodes recorded; an accepted one becomes the
-// tree's answer (r.tree.Accepted is set).
+// tree's answer (r.Tree().Accepted is set).
 //
 // One after the other (the default, the paper's order), it stops at the
 // first accepted candidate. With Parallel, the model calls of all the
@@ -26,15 +26,15 @@ type candidate struct {
 // the first in that order, so the tree does not depend on which reply
 // came first. Parallel trades generations for wall time: the candidates
 // after an accepted one were asked for too.
-func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []candidate) ([]*Node, error) {
+func (c CodeTree) expand(ctx context.Context, r *Recorder, p Problem, cands []candidate) ([]*Node, error) {
 	if !c.Parallel {
 		var nodes []*Node
 		for _, cand := range cands {
-			if r.left() <= 0 {
+			if r.Left() <= 0 {
 				break
 			}
-			res, gerr := cand.call(ctx, r.tree.Generations)
-			n, err := r.add(ctx, cand.node, res, gerr)
+			res, gerr := cand.call(ctx, r.Tree().Generations)
+			n, err := r.Add(ctx, cand.node, res, gerr)
 			if err != nil {
 				return nodes, err
 			}
@@ -44,18 +44,18 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 				return nodes, err
 			}
 			if ok {
-				r.accept(n, c.acceptedBy())
+				r.Accept(n, c.acceptedBy())
 				return nodes, nil
 			}
 		}
 		return nodes, nil
 	}
 
-	k := min(len(cands), r.left())
+	k := min(len(cands), r.Left())
 	if k <= 0 {
 		return nil, nil
 	}
-	base := r.tree.Generations
+	base := r.Tree().Generations
 	results := make([]agent.CodeResult, k)
 	errs := make([]error, k)
 	var g errgroup.Group
@@ -68,7 +68,7 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 	_ = g.Wait()
 	nodes := make([]*Node, 0, k)
 	for i := range k {
-		n, err := r.add(ctx, cands[i].node, results[i], errs[i])
+		n, err := r.Add(ctx, cands[i].node, results[i], errs[i])
 		if err != nil {
 			return nodes, err
 		}
@@ -88,7 +88,7 @@ func (c CodeTree) expand(ctx context.Context, r *recorder, p Problem, cands []ca
 	}
 	for i, n := range nodes {
 		if oks[i] {
-			r.accept(n, c.acceptedBy())
+			r.Accept(n, c.acceptedBy())
 			return nodes, nil
 		}
 	}

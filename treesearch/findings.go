@@ -10,13 +10,26 @@ import (
 	"github.com/codetree/codetree/sandbox"
 )
 
-// Analyzer runs static analyzers over a set of files; *sandbox.Sandbox
-// implements it.
+// Analyzer runs static analyzers over a set of files; SandboxAnalyzer
+// makes one of a sandbox.Runner.
 type Analyzer interface {
 	Analyze(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error)
 }
 
-var _ Analyzer = (*sandbox.Sandbox)(nil)
+// AnalyzerFunc is a function that is an Analyzer.
+type AnalyzerFunc func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error)
+
+// Analyze calls f.
+func (f AnalyzerFunc) Analyze(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
+	return f(ctx, req)
+}
+
+// SandboxAnalyzer is the Analyzer that runs sandbox.Analyze with r.
+func SandboxAnalyzer(r sandbox.Runner) Analyzer {
+	return AnalyzerFunc(func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
+		return sandbox.Analyze(ctx, r, req)
+	})
+}
 
 // solutionFile is the name of the candidate's file in every run; findings
 // about other files are dropped.

@@ -1,11 +1,5 @@
 package treesearch
 
-import (
-	"context"
-
-	"github.com/codetree/codetree/sandbox"
-)
-
 // Problem is what a search may know of a task: the prompt, the function
 // to write and the visible tests. Hidden tests are not part of it: cmd
 // builds Problems from benchmarks.Task, which has none.
@@ -24,9 +18,4 @@ type Test struct {
 	Assert   string `json:"assert"`
 	Call     string `json:"call,omitempty"`
 	Expected string `json:"expected,omitempty"`
-}
-
-// Executor runs programs in the sandbox; *sandbox.Sandbox implements it.
-type Executor interface {
-	Run(ctx context.Context, req sandbox.Request) (sandbox.Result, error)
 }

@@ -19,19 +19,19 @@ func (Resample) Name() string { return "resample" }
 
 // Search solves p with up to the budget's generations.
 func (s Resample) Search(ctx context.Context, p Problem) (*Tree, error) {
-	r := newRecorder(s.Env, p, s.Name())
-	for i := 0; r.left() > 0; i++ {
-		res, err := s.Env.coder().Solve(ctx, p, "", i)
-		n, err := r.add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
+	r := NewRecorder(s.Env, p, s.Name())
+	for i := 0; r.Left() > 0; i++ {
+		res, err := s.Env.CandidateCoder().Solve(ctx, p, "", i)
+		n, err := r.Add(ctx, &Node{Parent: -1, Role: string(agent.RoleSolver)}, res, err)
 		if err != nil {
-			r.choose()
-			return r.tree, err
+			r.Choose()
+			return r.Tree(), err
 		}
 		if n.Feedback != nil && n.Feedback.Passes() {
-			r.accept(n, AcceptedByTests)
+			r.Accept(n, AcceptedByTests)
 			break
 		}
 	}
-	r.choose()
-	return r.tree, nil
+	r.Choose()
+	return r.Tree(), nil
 }

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/sync/errgroup"
 
 	"github.com/codetree/codetree/agent"
+	"github.com/codetree/codetree/internal/fsutil"
 )
 
 // Output files of a run, under RunConfig.OutDir.
@@ -550,7 +551,7 @@ func sanitize(id string) string {
 }
 
 // WriteJSONFile writes v as indented JSON to path, atomically (a temp
-// file renamed over it).
+// file renamed over it) and synced to disk.
 func WriteJSONFile(path string, v any) error {
 	b, err := json.MarshalIndent(v, "", "  ")
 	if err != nil {
@@ -559,18 +560,10 @@ func WriteJSONFile(path string, v any) error {
 	return writeFileAtomic(path, append(b, '\n'))
 }
 
-// writeFileAtomic writes a temp file beside path and renames it over.
+// writeFileAtomic writes b over path with fsutil.WriteFileAtomic, mode
+// 0600.
 func writeFileAtomic(path string, b []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), filepath.Base(path)+".tmp*")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	defer os.Remove(tmp.Name())
-	_, werr := tmp.Write(b)
-	if err := errors.Join(werr, tmp.Close()); err != nil {
-		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
-	}
-	if err := os.Rename(tmp.Name(), path); err != nil {
+	if err := fsutil.WriteFileAtomic(path, b, 0o600); err != nil {
 		return fmt.Errorf("write %s: %w", filepath.Base(path), err)
 	}
 	return nil

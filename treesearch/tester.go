@@ -23,7 +23,7 @@ const DefaultPerTest = 2 * time.Second
 // Tester runs a candidate against a Problem's visible tests in one sandbox
 // run and reports every test's outcome, with pyflakes' findings on the code.
 type Tester struct {
-	Exec Executor
+	Exec sandbox.Runner
 	// Limits bound the run; its Timeout is replaced by one derived from
 	// PerTest and the number of tests.
 	Limits sandbox.Limits

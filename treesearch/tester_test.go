@@ -291,12 +291,6 @@ func TestTesterSandbox(t *testing.T) {
 	}
 }
 
-type fakeAnalyzer func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error)
-
-func (f fakeAnalyzer) Analyze(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
-	return f(ctx, req)
-}
-
 func TestTesterNoPyflakes(t *testing.T) {
 	t.Parallel()
 	var got []string
@@ -340,7 +334,7 @@ func TestTesterAnalyzer(t *testing.T) {
 			`{"tests": [{"status": "error", "error": "NameError"}, {"status": "error", "error": "NameError"}]}`}, nil
 	})
 	var got sandbox.AnalyzeRequest
-	an := fakeAnalyzer(func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
+	an := AnalyzerFunc(func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
 		got = req
 		if err := meet(ctx, analysisStarted, testsStarted); err != nil {
 			return nil, err
@@ -379,7 +373,7 @@ func TestTesterAnalyzerErrors(t *testing.T) {
 	})
 	missing := errors.New("analyze: image codetree-python:x lacks mypy (/usr/bin/python3: No module named mypy): use an image that has it")
 	var tools []string
-	an := fakeAnalyzer(func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
+	an := AnalyzerFunc(func(ctx context.Context, req sandbox.AnalyzeRequest) ([]sandbox.Finding, error) {
 		tools = req.Tools
 		return nil, missing
 	})
@@ -401,7 +395,7 @@ func TestTesterSandboxAnalyzer(t *testing.T) {
 	}
 	t.Parallel()
 	sb := sandboxtest.New(t, sandbox.Config{})
-	tr := Tester{Exec: sb, Analyzer: sb, PerTest: time.Second}
+	tr := Tester{Exec: sb, Analyzer: SandboxAnalyzer(sb), PerTest: time.Second}
 	prob := Problem{Tests: []Test{{Assert: "assert add(1, 2) == 3", Call: "add(1, 2)", Expected: "3"}}}
 	code := "def add(a: int, b: int) -> int:\n" +
 		"    if a < 0:\n" +

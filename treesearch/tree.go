@@ -148,15 +148,16 @@ type Env struct {
 	Temperatures Temperatures
 }
 
-// model is the Thinker's and the Critic's model, at their temperatures.
-func (e Env) model() agent.Completer { return e.Temperatures.Wrap(e.Model) }
+// TemperedModel is the Model with the Env's temperatures set on every
+// request by its role: what the Thinker and the Critic are asked through.
+func (e Env) TemperedModel() agent.Completer { return e.Temperatures.Wrap(e.Model) }
 
-// coder is the Env's Coder, by default a FunctionCoder over the Model at
+// CandidateCoder is the Env's Coder, by default a FunctionCoder over the Model at
 // the Solver's and the Debugger's temperatures. A Coder of the caller's
 // has its own model: wrap it with Temperatures.Wrap to set them.
-func (e Env) coder() Coder {
+func (e Env) CandidateCoder() Coder {
 	if e.Coder == nil {
-		return FunctionCoder{Model: e.model()}
+		return FunctionCoder{Model: e.TemperedModel()}
 	}
 	return e.Coder
 }
@@ -175,27 +176,36 @@ func (e Env) budget() int {
 	return e.Budget
 }
 
-// recorder grows a tree and runs each distinct candidate once.
-type recorder struct {
+// Recorder grows a strategy's tree within the budget: it records each
+// generation, runs each distinct candidate once (a duplicate costs its
+// generation and reuses the earlier feedback), and sets the answer,
+// accepted or by the Env's Selection. A strategy of its own (in any
+// package) searches with one.
+type Recorder struct {
 	env  Env
 	p    Problem
 	tree *Tree
 	seen map[string]*Feedback
 }
 
-func newRecorder(env Env, p Problem, name string) *recorder {
+// NewRecorder starts the tree of strategy name's search of p.
+func NewRecorder(env Env, p Problem, name string) *Recorder {
 	// A repository's checks are its own commands, not Problem.Tests.
 	noTests := len(p.Tests) == 0 && env.Coder == nil
 	tree := &Tree{Problem: p.ID, Strategy: name, Chosen: -1, NoVisibleTests: noTests}
-	return &recorder{env: env, p: p, tree: tree, seen: make(map[string]*Feedback)}
+	return &Recorder{env: env, p: p, tree: tree, seen: make(map[string]*Feedback)}
 }
 
-func (r *recorder) left() int { return r.env.budget() - r.tree.Generations }
+// Left is the number of generations the budget still allows.
+func (r *Recorder) Left() int { return r.env.budget() - r.tree.Generations }
 
-// add records a generation's node: the model's output (or its model-output
+// Tree is the tree recorded so far.
+func (r *Recorder) Tree() *Tree { return r.tree }
+
+// Add records a generation's node: the model's output (or its model-output
 // error), then the feedback of running the code, once per distinct code.
 // Infrastructure errors are returned.
-func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genErr error) (*Node, error) {
+func (r *Recorder) Add(ctx context.Context, n *Node, res agent.CodeResult, genErr error) (*Node, error) {
 	if genErr != nil && !agent.IsModelOutput(genErr) {
 		return nil, genErr
 	}
@@ -230,20 +240,20 @@ func (r *recorder) add(ctx context.Context, n *Node, res agent.CodeResult, genEr
 	return n, nil
 }
 
-func (r *recorder) observe(n *Node) {
+func (r *Recorder) observe(n *Node) {
 	if r.env.Observe != nil {
 		r.env.Observe(*n)
 	}
 }
 
-// accept makes n the tree's answer, accepted as how says.
-func (r *recorder) accept(n *Node, how string) {
+// Accept makes n the tree's answer, accepted as how says.
+func (r *Recorder) Accept(n *Node, how string) {
 	r.tree.Chosen, r.tree.Accepted = n.ID, how
 }
 
-// choose sets the tree's answer by the Env's Selection rule, when no
+// Choose sets the tree's answer by the Env's Selection rule, when no
 // candidate was accepted.
-func (r *recorder) choose() {
+func (r *Recorder) Choose() {
 	if r.tree.Accepted == "" {
 		r.tree.Chosen = r.env.Select.pick(r.tree.Nodes)
 	}

@@ -21,17 +21,17 @@ func TestChooseByRule(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := newRecorder(Env{Select: sel}, Problem{ID: "p"}, "x")
-		r.tree.Nodes = nodes()
-		r.choose()
-		if r.tree.Chosen != tt.want || sel.String() != tt.rule {
-			t.Errorf("%s: chose %d (rule %s), want %d", tt.rule, r.tree.Chosen, sel, tt.want)
+		r := NewRecorder(Env{Select: sel}, Problem{ID: "p"}, "x")
+		r.Tree().Nodes = nodes()
+		r.Choose()
+		if r.Tree().Chosen != tt.want || sel.String() != tt.rule {
+			t.Errorf("%s: chose %d (rule %s), want %d", tt.rule, r.Tree().Chosen, sel, tt.want)
 		}
 	}
-	r := newRecorder(Env{Select: SelectLatest}, Problem{ID: "p"}, "x")
-	r.tree.Nodes = []*Node{{ID: 0, ModelError: "none"}}
-	if r.choose(); r.tree.Chosen != -1 {
-		t.Errorf("no code: chose %d, want -1", r.tree.Chosen)
+	r := NewRecorder(Env{Select: SelectLatest}, Problem{ID: "p"}, "x")
+	r.Tree().Nodes = []*Node{{ID: 0, ModelError: "none"}}
+	if r.Choose(); r.Tree().Chosen != -1 {
+		t.Errorf("no code: chose %d, want -1", r.Tree().Chosen)
 	}
 	if _, err := ParseSelection("worst"); err == nil {
 		t.Error("ParseSelection accepted worst")

@@ -8,11 +8,12 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 
 	"github.com/urfave/cli/v2"
 
-	"github.com/codetree/codetree/sandbox/runner"
+	"github.com/codetree/codetree/internal/runner"
 )
 
 // Exit codes, decided here and nowhere else.
@@ -64,7 +65,8 @@ func exitCode(ctx context.Context, err error, stderr io.Writer) int {
 	fmt.Fprintln(stderr, "codetree:", err)
 	var ue usageError
 	switch {
-	case errors.As(err, &ue):
+	// urfave/cli reports a missing required flag with an unexported type.
+	case errors.As(err, &ue), strings.HasPrefix(err.Error(), "Required flag"):
 		return exitUsage
 	case ctx.Err() != nil || errors.Is(err, context.Canceled):
 		return exitCanceled
@@ -100,6 +102,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		Commands: []*cli.Command{
 			askCommand(),
 			benchCommand(),
+			datasetsCommand(),
 			evalCommand(),
 			evalBenchCommand(),
 			execCommand(),

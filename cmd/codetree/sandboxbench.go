@@ -132,7 +132,7 @@ const forkBomb = "import os\nwhile True:\n    try:\n        os.fork()\n    excep
 
 // deadlineOvershoot runs a fork bomb n times with a 1 s deadline and
 // returns how long after the deadline each time-limit verdict arrived.
-func deadlineOvershoot(ctx context.Context, sb *sandbox.Sandbox, image string, n int, startup time.Duration) ([]time.Duration, error) {
+func deadlineOvershoot(ctx context.Context, sb sandbox.Runner, image string, n int, startup time.Duration) ([]time.Duration, error) {
 	const deadline = time.Second
 	req := sandbox.Request{
 		Lang: sandbox.LangPython, Image: image,

@@ -51,15 +51,20 @@ func limitsFrom(c *cli.Context) (sandbox.Limits, error) {
 
 // openSandbox connects to Docker with the sandbox flags.
 func openSandbox(ctx context.Context, c *cli.Context) (*sandbox.Sandbox, error) {
+	cfg, err := sandboxConfigFrom(c)
+	if err != nil {
+		return nil, err
+	}
+	return sandbox.New(ctx, cfg)
+}
+
+// sandboxConfigFrom reads the sandbox flags other than the limits.
+func sandboxConfigFrom(c *cli.Context) (sandbox.Config, error) {
 	mode, err := sandbox.ParseMode(c.String("mode"))
 	if err != nil {
-		return nil, usageErrorf("--mode: %v", err)
+		return sandbox.Config{}, usageErrorf("--mode: %v", err)
 	}
-	return sandbox.New(ctx, sandbox.Config{
-		DockerHost: c.String("docker-host"),
-		Mode:       mode,
-		PoolSize:   c.Int("pool-size"),
-	})
+	return sandbox.Config{DockerHost: c.String("docker-host"), Mode: mode, PoolSize: c.Int("pool-size")}, nil
 }
 
 // closeSandbox removes the sandbox's containers even after Ctrl-C.

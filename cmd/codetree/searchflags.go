@@ -43,26 +43,56 @@ func temperaturesFrom(c *cli.Context, cfg agent.Config) (treesearch.Temperatures
 	return t, nil
 }
 
-// strategyFrom makes the --strategy with the shape flags; env.Temperatures
-// must be set (temperaturesFrom).
-func strategyFrom(c *cli.Context, env treesearch.Env) (treesearch.Strategy, error) {
+// searchOptions are the search flags, parsed: which strategy, its shape
+// and the roles' temperatures.
+type searchOptions struct {
+	Strategy     string
+	Shape        treesearch.StrategyOptions
+	Temperatures treesearch.Temperatures
+}
+
+// searchOptionsFrom reads the search flags; cfg is the model flags' (for
+// --temperature).
+func searchOptionsFrom(c *cli.Context, cfg agent.Config) (searchOptions, error) {
+	temps, err := temperaturesFrom(c, cfg)
+	if err != nil {
+		return searchOptions{}, err
+	}
+	o := searchOptions{Strategy: c.String("strategy"), Temperatures: temps,
+		Shape: treesearch.StrategyOptions{Width: c.Int("width"), Depth: c.Int("depth"), Parallel: c.Bool("parallel")}}
 	for _, name := range []string{"width", "depth"} {
-		if c.Int(name) < 0 {
-			return nil, usageErrorf("--%s %d: want at least 1", name, c.Int(name))
+		if c.Int(name) < 0 || c.IsSet(name) && c.Int(name) == 0 {
+			return o, usageErrorf("--%s %d: want at least 1", name, c.Int(name))
 		}
 	}
-	opts := treesearch.StrategyOptions{Width: c.Int("width"), Depth: c.Int("depth"), Parallel: c.Bool("parallel")}
-	if c.IsSet("width") && c.Int("width") == 0 || c.IsSet("depth") && c.Int("depth") == 0 {
-		return nil, usageErrorf("--width and --depth: want at least 1")
+	if !c.IsSet("width") && !isShaped(o.Strategy) {
+		o.Shape.Width = 0 // a command's default width shapes only the tree searches
 	}
-	if !c.IsSet("width") && !isShaped(c.String("strategy")) {
-		opts.Width = 0 // a command's default width shapes only the tree searches
+	if _, err := o.strategy(treesearch.Env{}); err != nil {
+		return o, err
 	}
-	s, err := treesearch.NewStrategy(c.String("strategy"), env, opts)
+	return o, nil
+}
+
+// strategy makes the strategy for env, with the options' temperatures.
+func (o searchOptions) strategy(env treesearch.Env) (treesearch.Strategy, error) {
+	env.Temperatures = o.Temperatures
+	s, err := treesearch.NewStrategy(o.Strategy, env, o.Shape)
 	if err != nil {
 		return nil, usageErrorf("--strategy: %v", err)
 	}
 	return s, nil
+}
+
+// strategyFrom makes the --strategy with the shape flags; env.Temperatures
+// must be set (temperaturesFrom).
+func strategyFrom(c *cli.Context, env treesearch.Env) (treesearch.Strategy, error) {
+	o, err := searchOptionsFrom(c, agent.Config{Temperature: 0})
+	if err != nil {
+		return nil, err
+	}
+	o.Temperatures = env.Temperatures
+	return o.strategy(env)
 }
 
 func isShaped(name string) bool {

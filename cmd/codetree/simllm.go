@@ -126,12 +126,9 @@ func simOptions(c *cli.Context) (simllm.Options, error) {
 	return opts, err
 }
 
-// startSim serves the simulated model on loopback for this run.
-func startSim(c *cli.Context, problems []*benchmarks.Problem) (string, func(), error) {
-	opts, err := simOptions(c)
-	if err != nil {
-		return "", nil, err
-	}
+// startSim serves the simulated model on loopback for this run: its base
+// URL and the function that stops it.
+func startSim(opts simllm.Options, problems []*benchmarks.Problem) (string, func(), error) {
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		return "", nil, fmt.Errorf("start simulated model: %w", err)

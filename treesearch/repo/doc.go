@@ -2,6 +2,19 @@
 // fix): the search works on a copy of a developer's Go or Python
 // repository and hands back a unified diff.
 //
+// # Solve
+//
+// Solve is the whole of codetree solve and codetree fix over Options (the
+// snapshot, the task or Fix, the model, a sandbox.Runner, a strategy): the
+// checks before any change (a dependency the sandbox cannot reach offline
+// is an error that says what to do), the files the model reads, the
+// search, and a Result as data: the change as a diff, the checks before
+// and after, the tree, the accounts, or that there was nothing to fix. A
+// change that does not pass is a Result, not an error. Solve writes
+// nothing to the working tree; WriteResult does, for a passing change.
+// Progress reports the steps for a status line; WriteText and WriteJSON
+// render a Result.
+//
 // # Snapshot
 //
 // Load reads the repository once into a Snapshot: the text files git would

@@ -51,7 +51,7 @@ func (c Check) Cut(max int) Check {
 // that do not apply are feedback, not errors. *Tester implements the
 // tester a treesearch.Env takes.
 type Tester struct {
-	Exec treesearch.Executor
+	Exec sandbox.Runner
 	// Base is the repository's files, as Load read them.
 	Base map[string][]byte
 	Lang sandbox.Lang

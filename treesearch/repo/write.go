@@ -10,6 +10,8 @@ import (
 	"path"
 	"path/filepath"
 	"strings"
+
+	"github.com/codetree/codetree/internal/fsutil"
 )
 
 // Conflict is a file WriteChanges would touch that is no longer as the
@@ -142,36 +144,15 @@ func checkUnchanged(snap *Snapshot, p string, after map[string][]byte) string {
 	return ""
 }
 
-// writeFileAtomic replaces name with content through a temporary file in
-// the same directory, keeping name's mode when it exists.
+// writeFileAtomic replaces name with content (fsutil.WriteFileAtomic),
+// keeping name's mode when it exists and creating its folder if need be.
 func writeFileAtomic(name string, content []byte) error {
 	mode := fs.FileMode(0o644)
 	if fi, err := os.Stat(name); err == nil {
 		mode = fi.Mode().Perm()
 	}
-	dir := filepath.Dir(name)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := os.MkdirAll(filepath.Dir(name), 0o755); err != nil {
 		return err
 	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(name)+".codetree-*")
-	if err != nil {
-		return err
-	}
-	defer os.Remove(tmp.Name()) // after a successful rename, a no-op
-	if _, err := tmp.Write(content); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Chmod(mode); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), name)
+	return fsutil.WriteFileAtomic(name, content, mode)
 }
