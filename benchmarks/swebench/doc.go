@@ -1,0 +1,29 @@
+// Package swebench is the data layer of `codetree swe run|eval`: SWE-bench
+// instances and predictions, per-test status parsed from test output, and
+// grading in SWE-bench's report shape. It is pure Go: it runs nothing, starts
+// no container and opens no network connection.
+//
+// What it guarantees:
+//
+//   - Integrity: a model sees an Instance only through Task, which carries
+//     the problem statement and hints and never the gold patch, the test
+//     patch or the FAIL_TO_PASS/PASS_TO_PASS test names.
+//   - Reading: ReadInstances and ReadPredictions take JSONL or a JSON array;
+//     FAIL_TO_PASS and PASS_TO_PASS may be JSON lists or JSON-encoded strings
+//     holding a list (as in the published datasets). A malformed or invalid
+//     record is an error naming the file, the line and the field.
+//   - Resumable runs: PredictionWriter appends one line per prediction and
+//     fsyncs it before returning, so a crash loses at most the line being
+//     written; ReadPredictions ignores such a torn last line and counts it,
+//     and OpenPredictionWriter cuts it off before appending.
+//   - Test status: ParseGoTest and ParsePytest report only the tests that
+//     have a status line. A test without one is missing, and missing is
+//     never passed: a build failure, a panic or a collection error hides
+//     every later test, so the exit code alone never decides a verdict.
+//   - Grading follows SWE-bench's harness/grading.py: a FAIL_TO_PASS test
+//     succeeds only when it passed; a PASS_TO_PASS test succeeds when it
+//     passed or was skipped (SWE-bench's "maintained"); resolved means the
+//     patch applied and every FAIL_TO_PASS and PASS_TO_PASS test succeeded.
+//     An infrastructure error (Docker, the harness) is not a verdict: Summary
+//     keeps such instances apart from the unresolved ones.
+package swebench
