@@ -84,17 +84,6 @@ func (o searchOptions) strategy(env treesearch.Env) (treesearch.Strategy, error)
 	return s, nil
 }
 
-// strategyFrom makes the --strategy with the shape flags; env.Temperatures
-// must be set (temperaturesFrom).
-func strategyFrom(c *cli.Context, env treesearch.Env) (treesearch.Strategy, error) {
-	o, err := searchOptionsFrom(c, agent.Config{Temperature: 0})
-	if err != nil {
-		return nil, err
-	}
-	o.Temperatures = env.Temperatures
-	return o.strategy(env)
-}
-
 func isShaped(name string) bool {
 	for _, s := range treesearch.Strategies() {
 		if s.Name == name {
