@@ -1,7 +1,10 @@
 // Package swebench is the data layer of `codetree swe run|eval`: SWE-bench
 // instances and predictions, per-test status parsed from test output, and
-// grading in SWE-bench's report shape. It is pure Go: it runs nothing, starts
-// no container and opens no network connection.
+// grading in SWE-bench's report shape, and Evaluate, which scores patches.
+// Apart from Evaluate it is pure Go: it runs nothing, starts no container
+// and opens no network connection. Evaluate runs git (and patch) on the
+// host only to clone, check out and apply diffs, and the repository's
+// tests only in a sandbox.Runner.
 //
 // What it guarantees:
 //

@@ -108,10 +108,12 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			execCommand(),
 			fixCommand(),
 			imagesCommand(),
+			issueCommand(),
 			reportCommand(),
 			sandboxCommand(),
 			simLLMCommand(),
 			solveCommand(),
+			sweCommand(),
 		},
 	}
 	markUsageErrors(app.Commands)

@@ -19,24 +19,34 @@ func runRepo(ctx context.Context, o *repoOptions) error {
 	if err := o.loadRepo(ctx); err != nil {
 		return err
 	}
-	client, err := agent.New(o.Agent)
-	if err != nil {
-		return usageError{err}
-	}
-	defer client.Close()
-	sb, err := sandbox.New(ctx, o.SandboxConfig)
+	opts, out, closeAll, err := o.open(ctx)
 	if err != nil {
 		return err
 	}
-	defer closeSandbox(ctx, sb)
-
-	out := newRepoOutput(o.Stdout, o.Stderr, o.JSON)
-	opts := o.Options
-	opts.Model, opts.Ledger, opts.Sandbox, opts.Progress = client, client.Ledger(), sb, out.progress
-	opts.Temperatures, opts.Strategy = o.Search.Temperatures, o.Search.strategy
+	defer closeAll()
 	res, err := repo.Solve(ctx, opts)
 	out.endProgress()
 	return o.report(out, res, err)
+}
+
+// open starts what a repository search runs with: the model client and
+// the sandbox, in the options' repo.Options, and the terminal output;
+// closeAll ends them.
+func (o *repoOptions) open(ctx context.Context) (opts repo.Options, out *repoOutput, closeAll func(), err error) {
+	client, err := agent.New(o.Agent)
+	if err != nil {
+		return opts, nil, nil, usageError{err}
+	}
+	sb, err := sandbox.New(ctx, o.SandboxConfig)
+	if err != nil {
+		client.Close()
+		return opts, nil, nil, err
+	}
+	out = newRepoOutput(o.Stdout, o.Stderr, o.JSON)
+	opts = o.Options
+	opts.Model, opts.Ledger, opts.Sandbox, opts.Progress = client, client.Ledger(), sb, out.progress
+	opts.Temperatures, opts.Strategy = o.Search.Temperatures, o.Search.strategy
+	return opts, out, func() { closeSandbox(ctx, sb); client.Close() }, nil
 }
 
 // loadRepo reads the repository, and settles its language, the --files

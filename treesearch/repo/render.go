@@ -30,6 +30,8 @@ func (r *Result) WriteText(out, info io.Writer) {
 	switch {
 	case len(r.Applied) > 0:
 		fmt.Fprintf(info, "applied to %s\n", strings.Join(r.Applied, ", "))
+	case r.Diff != "" && r.Passed && r.NextStep != "":
+		fmt.Fprintln(info, r.NextStep)
 	case r.Diff != "" && r.Passed:
 		fmt.Fprintln(info, "not applied: rerun with --apply, or pipe the diff to git apply")
 	}

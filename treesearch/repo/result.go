@@ -36,6 +36,9 @@ type Result struct {
 	Cost        float64  `json:"cost_usd"`
 	Applied     []string `json:"applied,omitempty"`
 	Notes       []string `json:"notes,omitempty"`
+	// NextStep, when set, replaces WriteText's hint for a passing change
+	// that was not applied (--apply is solve's and fix's way).
+	NextStep string `json:"-"`
 	// Tree is the search (nil when there was none: nothing to fix).
 	Tree *treesearch.Tree `json:"-"`
 
@@ -111,4 +114,22 @@ func (s *session) result(ctx context.Context, tree *treesearch.Tree) *Result {
 func (s *session) nothingToFix() *Result {
 	return &Result{Status: StatusNothingToFix, Passed: true, Before: s.baseline.Cut(CheckKeep), Node: -1, Notes: s.notes,
 		Summary: s.nothingToFixText(), snap: s.snap}
+}
+
+// Changes are the chosen change's files: the new contents of the files it
+// creates or changes, and the paths it removes, sorted (a pull request's
+// commit is made of them). Both are empty when there is no change.
+func (r *Result) Changes() (files map[string][]byte, deleted []string) {
+	files = make(map[string][]byte)
+	if r.snap == nil || r.after == nil {
+		return files, nil
+	}
+	for _, p := range changedPaths(r.snap.Files, r.after) {
+		if content, ok := r.after[p]; ok {
+			files[p] = content
+		} else {
+			deleted = append(deleted, p)
+		}
+	}
+	return files, deleted
 }

@@ -1,0 +1,3 @@
+module example.com/kvparse
+
+go 1.21

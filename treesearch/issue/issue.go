@@ -1,0 +1,235 @@
+package issue
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"github.com/codetree/codetree/treesearch/ghissue"
+	"github.com/codetree/codetree/treesearch/repo"
+)
+
+// GitHub is what Run asks of GitHub (*ghissue.Client).
+type GitHub interface {
+	FetchIssue(ctx context.Context, ref ghissue.Ref) (*ghissue.Issue, error)
+	Repo(ctx context.Context, owner, name string) (*ghissue.Repository, error)
+	CreateBranchCommit(ctx context.Context, owner, repo, base, branch, message string,
+		files map[string][]byte, deleted []string) (string, error)
+	Fork(ctx context.Context, owner, repo string) (string, error)
+	OpenPullRequest(ctx context.Context, owner, repo, head, base, title, body string) (string, int, error)
+	Comment(ctx context.Context, owner, repo string, number int, body string) (string, error)
+}
+
+var _ GitHub = (*ghissue.Client)(nil)
+
+// Options are what Run works on. Ref, GitHub and, unless Dir is set, WorkDir
+// are required; Solve needs its Model and Sandbox (its Snapshot and Task are
+// Run's).
+type Options struct {
+	Ref    ghissue.Ref
+	GitHub GitHub
+	// Token is given to git for an http(s) clone; it is never written.
+	Token Secret
+	// Dir is an existing checkout to use instead of a clone.
+	Dir string
+	// WorkDir is the folder the clone is made in (a new folder in it).
+	WorkDir string
+	// CloneURL is a template with {owner} and {repo} ("": the repository's
+	// clone URL); GitRef a branch, tag or commit to check out ("": the
+	// default branch).
+	CloneURL, GitRef string
+	// Globs are the --files (repo.MatchFiles over the checkout).
+	Globs []string
+	// Solve is the search's options.
+	Solve repo.Options
+	// PullRequest opens a pull request with a passing change; Comment posts
+	// it on the issue. Branch is the pull request's (default codetree/issue-N).
+	PullRequest, Comment bool
+	Branch               string
+	// Log, when set, is told of each step (a line of text, no secret).
+	Log func(string)
+}
+
+// Result is what Run did; its JSON is `codetree issue --json`.
+type Result struct {
+	Issue string `json:"issue"` // owner/repo#N
+	Title string `json:"title"`
+	// Checkout is the folder the search worked on.
+	Checkout string       `json:"checkout"`
+	Solve    *repo.Result `json:"result"`
+	// Branch, Fork (the fork's owner, when one was used) and PullRequest
+	// (its URL) are set when a pull request was opened; Comment is the
+	// comment's URL.
+	Branch      string `json:"branch,omitempty"`
+	Fork        string `json:"fork,omitempty"`
+	PullRequest string `json:"pull_request,omitempty"`
+	Comment     string `json:"comment,omitempty"`
+	// Notes say what was not done and why.
+	Notes []string `json:"notes,omitempty"`
+}
+
+// Run reads the issue, gets the repository, searches for a change and, when
+// asked and the change passes, writes it to GitHub. A search error comes
+// with the Result so far (Solve set); an error before the search comes
+// alone.
+func Run(ctx context.Context, o Options) (*Result, error) {
+	if o.GitHub == nil {
+		return nil, errors.New("issue: no GitHub client")
+	}
+	is, err := o.GitHub.FetchIssue(ctx, o.Ref)
+	if err != nil {
+		return nil, err
+	}
+	o.log(fmt.Sprintf("read %s: %s (%d comments)", o.Ref, is.Title, len(is.Comments)))
+	gr, err := o.GitHub.Repo(ctx, o.Ref.Owner, o.Ref.Repo)
+	if err != nil {
+		return nil, err
+	}
+	res := &Result{Issue: o.Ref.String(), Title: is.Title, Checkout: o.Dir}
+	if res.Checkout == "" {
+		if res.Checkout, err = o.clone(ctx, gr); err != nil {
+			return nil, err
+		}
+	}
+	snap, err := repo.Load(ctx, res.Checkout, repo.LoadOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("read the checkout: %w", err)
+	}
+	opts := o.Solve
+	opts.Snapshot, opts.Fix, opts.Task = snap, false, Task(is)
+	if opts.Files, err = repo.MatchFiles(snap, o.Globs); err != nil {
+		return nil, fmt.Errorf("--files %w", err)
+	}
+	if res.Solve, err = repo.Solve(ctx, opts); err != nil || res.Solve == nil {
+		return res, err
+	}
+	if !o.PullRequest && !o.Comment {
+		return res, nil
+	}
+	if !res.Solve.Passed {
+		res.Notes = append(res.Notes, "nothing was written to GitHub: no change passes the tests")
+		return res, nil
+	}
+	if o.PullRequest {
+		if err := o.openPullRequest(ctx, gr, is, res); err != nil {
+			return res, err
+		}
+	}
+	if o.Comment {
+		url, err := o.GitHub.Comment(ctx, o.Ref.Owner, o.Ref.Repo, o.Ref.Number, CommentBody(res.Solve))
+		if err != nil {
+			return res, err
+		}
+		res.Comment = url
+	}
+	return res, nil
+}
+
+func (o Options) log(s string) {
+	if o.Log != nil {
+		o.Log(s)
+	}
+}
+
+// clone makes a new folder in WorkDir and clones the repository into it.
+func (o Options) clone(ctx context.Context, gr *ghissue.Repository) (string, error) {
+	if o.WorkDir == "" {
+		return "", errors.New("issue: no work folder for the clone")
+	}
+	if err := os.MkdirAll(o.WorkDir, 0o755); err != nil {
+		return "", fmt.Errorf("make the work folder: %w", err)
+	}
+	parent, err := os.MkdirTemp(o.WorkDir, fmt.Sprintf("%s-%s-%d-", o.Ref.Owner, o.Ref.Repo, o.Ref.Number))
+	if err != nil {
+		return "", fmt.Errorf("make the work folder: %w", err)
+	}
+	dir := filepath.Join(parent, o.Ref.Repo)
+	remote := CloneURL(o.CloneURL, o.Ref.Owner, o.Ref.Repo, gr.CloneURL)
+	if remote == "" {
+		return "", fmt.Errorf("clone %s/%s: GitHub gave no clone URL; pass --clone-url", o.Ref.Owner, o.Ref.Repo)
+	}
+	o.log("cloning " + remote + " into " + dir)
+	if err := Clone(ctx, remote, dir, o.GitRef, o.Token); err != nil {
+		return "", err
+	}
+	return dir, nil
+}
+
+// openPullRequest commits the change on a new branch (of a fork when the
+// token cannot push) and opens a pull request into the default branch.
+func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is *ghissue.Issue, res *Result) error {
+	files, deleted := res.Solve.Changes()
+	branch := o.Branch
+	if branch == "" {
+		branch = fmt.Sprintf("codetree/issue-%d", o.Ref.Number)
+	}
+	owner, head := o.Ref.Owner, branch
+	if !gr.CanPush {
+		fork, err := o.GitHub.Fork(ctx, o.Ref.Owner, o.Ref.Repo)
+		if err != nil {
+			return err
+		}
+		owner, head, res.Fork = fork, fork+":"+branch, fork
+		o.log("the token cannot push to " + o.Ref.Owner + "/" + o.Ref.Repo + ": using the fork " + fork + "/" + o.Ref.Repo)
+	}
+	title := fmt.Sprintf("Fix #%d: %s", o.Ref.Number, is.Title)
+	if _, err := o.GitHub.CreateBranchCommit(ctx, owner, o.Ref.Repo, gr.DefaultBranch, branch, title,
+		files, deleted); err != nil {
+		return err
+	}
+	res.Branch = branch
+	url, _, err := o.GitHub.OpenPullRequest(ctx, o.Ref.Owner, o.Ref.Repo, head, gr.DefaultBranch, title,
+		PullRequestBody(o.Ref, res.Solve))
+	if err != nil {
+		return fmt.Errorf("%w (the branch %s exists in %s/%s; delete it or open the pull request by hand)",
+			err, branch, owner, o.Ref.Repo)
+	}
+	res.PullRequest = url
+	return nil
+}
+
+// Task is the search's task for an issue.
+func Task(is *ghissue.Issue) string {
+	return "Resolve this GitHub issue with a change to the repository. " +
+		"Fix the code; change a test only if it is clearly wrong.\n\n" + is.Text()
+}
+
+// PullRequestBody is the summary, the tests before and after, and "Fixes #N".
+func PullRequestBody(ref ghissue.Ref, r *repo.Result) string {
+	var b strings.Builder
+	b.WriteString(r.Summary)
+	b.WriteString("\n\n")
+	fmt.Fprintf(&b, "Tests before the change: %s\n", checkText(&r.Before))
+	if r.After != nil {
+		fmt.Fprintf(&b, "Tests with the change: %s\n", checkText(r.After))
+	}
+	fmt.Fprintf(&b, "\nMade by codetree.\n\nFixes #%d\n", ref.Number)
+	return b.String()
+}
+
+// CommentBody is the summary and the diff in a fenced block.
+func CommentBody(r *repo.Result) string {
+	fence := "```"
+	for strings.Contains(r.Diff, fence) {
+		fence += "`"
+	}
+	return fmt.Sprintf("%s\n\nA change that passes the tests, made by codetree:\n\n%sdiff\n%s%s\n",
+		r.Summary, fence, ensureNewline(r.Diff), fence)
+}
+
+func checkText(c *repo.Check) string {
+	if c.TestsPassed() {
+		return "pass"
+	}
+	return "fail"
+}
+
+func ensureNewline(s string) string {
+	if s != "" && !strings.HasSuffix(s, "\n") {
+		return s + "\n"
+	}
+	return s
+}
