@@ -3,8 +3,10 @@
 // grading in SWE-bench's report shape, and Evaluate, which scores patches.
 // Apart from Evaluate it is pure Go: it runs nothing, starts no container
 // and opens no network connection. Evaluate runs git (and patch) on the
-// host only to clone, check out and apply diffs, and the repository's
-// tests only in a sandbox.Runner.
+// host only to clone, check out and apply diffs, the go command on the
+// host only for `go mod download` (a Go repository's module sources, which
+// the sandbox, without network, reads from a read-only mount), and the
+// repository's tests only in a sandbox.Runner.
 //
 // What it guarantees:
 //

@@ -36,8 +36,8 @@ type EvalOptions struct {
 	// (default DefaultRepoURL); a mirror: "file:///srv/mirrors/{owner}+{repo}".
 	RepoURL string
 	// WorkDir holds the clone cache (repos/, one mirror per repository per
-	// run) and the per-instance worktrees (trees/, removed after the run).
-	// Default: OutDir/work.
+	// run), the per-instance worktrees (trees/, removed after the run) and
+	// the Go module cache (gomodcache/, kept). Default: OutDir/work.
 	WorkDir string
 	// OutDir receives reports/<instance_id>.json, logs/<instance_id>.log,
 	// report.json and summary.json.
@@ -69,10 +69,16 @@ type EvalResult struct {
 // the host only to clone, check out and apply; the repository's code runs
 // only in the sandbox.
 //
+// A Go repository whose go.mod requires modules and that has no vendor/
+// folder gets them from WorkDir/gomodcache, shared by the run's instances
+// and kept for the next runs: `go mod download` fills it on the host
+// (sources only, nothing built or run) and the sandbox mounts it read-only
+// at GoModCacheTarget with GOPROXY=off.
+//
 // An instance whose report file exists is not evaluated again. A test
 // failure, a timeout or a patch that does not apply is a verdict; a failed
-// clone, checkout, test-patch application or sandbox run is an error of
-// that instance, recorded in EvalResult.Errors and summary.json. The
+// clone, checkout, test-patch application, `go mod download` or sandbox
+// run is an error of that instance, recorded in EvalResult.Errors and summary.json. The
 // returned error is for what stops the whole run: bad options, an
 // unwritable OutDir, a cancelled ctx.
 func Evaluate(ctx context.Context, opts EvalOptions) (EvalResult, error) {
@@ -326,9 +332,25 @@ func (e *evaluator) instance(ctx context.Context, in Instance, patch string) (In
 		return InstanceReport{}, err
 	}
 	lang, argv := testCommand(in, files)
+	var env []string
+	var mounts []sandbox.Mount
+	if lang == sandbox.LangGo && hasVendor(files) {
+		// The image's GOFLAGS=-mod=mod would ignore vendor/.
+		env = []string{"GOFLAGS=-mod=vendor", "GOPROXY=off"}
+	}
+	if lang == sandbox.LangGo && needsModCache(files) {
+		cache := filepath.Join(e.opts.WorkDir, "gomodcache")
+		fmt.Fprintf(&log, ">>> go mod download (GOMODCACHE=%s)\n", cache)
+		if err := goModDownload(ctx, tree, cache); err != nil {
+			fmt.Fprintln(&log, err)
+			return InstanceReport{}, fmt.Errorf("dependencies of %s: %w", in.InstanceID, err)
+		}
+		env = []string{"GOMODCACHE=" + GoModCacheTarget, "GOFLAGS=-mod=mod", "GOPROXY=off"}
+		mounts = []sandbox.Mount{{Source: cache, Target: GoModCacheTarget}}
+	}
 	fmt.Fprintf(&log, ">>> run %q\n", argv)
 	res, err := e.opts.Runner.Run(ctx, sandbox.Request{
-		Lang: lang, Image: e.opts.Image, Files: files, Command: argv, Limits: e.opts.Limits,
+		Lang: lang, Image: e.opts.Image, Files: files, Command: argv, Env: env, Mounts: mounts, Limits: e.opts.Limits,
 	})
 	if err != nil {
 		fmt.Fprintln(&log, err)
@@ -343,6 +365,55 @@ func (e *evaluator) instance(ctx context.Context, in Instance, patch string) (In
 		statuses = ParsePytest(out)
 	}
 	return Grade(in, true, true, statuses), nil
+}
+
+// GoModCacheTarget is where Evaluate mounts the run's Go module cache in
+// the sandbox.
+const GoModCacheTarget = "/gomodcache"
+
+var goRequire = regexp.MustCompile(`(?m)^\s*require\b`)
+
+// needsModCache reports whether a Go tree needs modules from the module
+// cache: its go.mod requires some and it has no vendor/ folder.
+func needsModCache(files map[string][]byte) bool {
+	return goRequire.Match(files["go.mod"]) && !hasVendor(files)
+}
+
+// hasVendor reports whether a Go tree vendors its dependencies.
+func hasVendor(files map[string][]byte) bool {
+	for p := range files {
+		if strings.HasPrefix(p, "vendor/") {
+			return true
+		}
+	}
+	return false
+}
+
+// goModDownload fetches the modules the tree's go.mod requires into
+// cache, on the host, with the go command alone: `go mod download` only
+// downloads and verifies module sources, it builds and runs nothing of
+// the repository's (no build, test or generate). GOTOOLCHAIN=local keeps
+// it from fetching and running another toolchain; GOWORK=off keeps a
+// go.work above the work folder out, unless the tree has its own.
+// -modcacherw leaves the cache removable with the work folder (the
+// sandbox mounts it read-only all the same). The go command locks the
+// cache, so concurrent instances can share it. The error holds the go
+// command's output.
+func goModDownload(ctx context.Context, tree, cache string) error {
+	if err := os.MkdirAll(cache, 0o755); err != nil {
+		return fmt.Errorf("create module cache: %w", err)
+	}
+	cmd := exec.CommandContext(ctx, "go", "mod", "download")
+	cmd.Dir = tree
+	cmd.Env = append(os.Environ(), "GOMODCACHE="+cache, "GOFLAGS=-mod=mod -modcacherw", "GOTOOLCHAIN=local")
+	if _, err := os.Stat(filepath.Join(tree, "go.work")); err != nil {
+		cmd.Env = append(cmd.Env, "GOWORK=off")
+	}
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go mod download: %w: %s", err, strings.TrimSpace(string(out)))
+	}
+	return nil
 }
 
 // applyPatch applies patch in dir as SWE-bench does: git apply, then

@@ -79,6 +79,8 @@ func readSummary(t *testing.T, out string) Summary {
 
 // TestSweEvaluateGold: every test instance's gold patch resolves it, the
 // tests ran (FAIL_TO_PASS successes are listed), and the files are written.
+// acme/confdiff imports github.com/google/go-cmp: it resolves only if its
+// module was downloaded into WorkDir/gomodcache and mounted in the sandbox.
 func TestSweEvaluateGold(t *testing.T) {
 	t.Parallel()
 	runner := newSweSandbox(t)
@@ -95,7 +97,7 @@ func TestSweEvaluateGold(t *testing.T) {
 	if len(res.Errors) > 0 {
 		t.Fatalf("errors: %v", res.Errors)
 	}
-	if res.Summary.Resolved != len(insts) || len(insts) < 5 {
+	if res.Summary.Resolved != len(insts) || len(insts) < 6 {
 		t.Errorf("resolved %d of %d: %+v", res.Summary.Resolved, len(insts), res.Summary)
 	}
 	for _, r := range res.Reports {
@@ -125,6 +127,10 @@ func TestSweEvaluateGold(t *testing.T) {
 	if int(runner.runs.Load()) != len(insts) {
 		t.Errorf("%d sandbox runs, want one per instance (%d)", runner.runs.Load(), len(insts))
 	}
+	zip := filepath.Join(out, "work", "gomodcache", "cache", "download", "github.com", "google", "go-cmp", "@v", "v0.7.0.zip")
+	if _, err := os.Stat(zip); err != nil {
+		t.Errorf("go-cmp is not in the run's module cache: %v", err)
+	}
 }
 
 // TestSweEvaluateVerdicts: empty, test-breaking, wrong and unappliable
@@ -152,6 +158,7 @@ func TestSweEvaluateVerdicts(t *testing.T) {
 		{InstanceID: byRepo["acme/kvparse"].InstanceID, ModelPatch: noApply},
 		{InstanceID: byRepo["pyco/slugs"].InstanceID, ModelPatch: slugsWithTestEdit},
 		{InstanceID: byRepo["pyco/units"].InstanceID, ModelPatch: wrong},
+		{InstanceID: byRepo["acme/confdiff"].InstanceID, ModelPatch: byRepo["acme/confdiff"].Patch},
 	}
 	out := t.TempDir()
 	opts := EvalOptions{
@@ -176,6 +183,7 @@ func TestSweEvaluateVerdicts(t *testing.T) {
 		{repo: "acme/kvparse", exists: true},
 		{repo: "pyco/slugs", exists: true, applied: true, res: true, f2pFail: []string{}, p2pFail: []string{}},
 		{repo: "pyco/units", exists: true, applied: true, f2pFail: []string{"test_units.py::test_kilometres"}, p2pFail: []string{}},
+		{repo: "acme/confdiff", exists: true, applied: true, res: true, f2pFail: []string{}, p2pFail: []string{}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.repo, func(t *testing.T) {
@@ -199,11 +207,11 @@ func TestSweEvaluateVerdicts(t *testing.T) {
 		})
 	}
 	s := res.Summary
-	if s.Resolved != 1 || s.EmptyPatch != 1 || s.Unapplied != 1 || s.Unresolved != 2 {
+	if s.Resolved != 2 || s.EmptyPatch != 1 || s.Unapplied != 1 || s.Unresolved != 2 {
 		t.Errorf("summary = %+v", s)
 	}
-	if ran := runner.runs.Load(); ran != 3 {
-		t.Errorf("%d sandbox runs, want 3 (no run for an empty or unapplied patch)", ran)
+	if ran := runner.runs.Load(); ran != 4 {
+		t.Errorf("%d sandbox runs, want 4 (no run for an empty or unapplied patch)", ran)
 	}
 
 	// Rerun: every instance has a report, nothing runs.
@@ -212,7 +220,7 @@ func TestSweEvaluateVerdicts(t *testing.T) {
 	if err != nil {
 		t.Fatalf("rerun: %v", err)
 	}
-	if res2.Reused != len(insts) || runner.runs.Load() != 0 || res2.Summary.Resolved != 1 || res2.Summary.Unresolved != 2 {
+	if res2.Reused != len(insts) || runner.runs.Load() != 0 || res2.Summary.Resolved != 2 || res2.Summary.Unresolved != 2 {
 		t.Errorf("rerun: reused %d, %d runs, summary %+v", res2.Reused, runner.runs.Load(), res2.Summary)
 	}
 	// Without its report, one instance runs again.
@@ -254,6 +262,39 @@ func TestSweEvaluateCloneError(t *testing.T) {
 		t.Errorf("summary.json errors %d, want 2", s.Errors)
 	}
 	if _, err := os.Stat(filepath.Join(out, "reports", insts[0].InstanceID+".json")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("a report was written for an error: %v", err)
+	}
+}
+
+// TestSweEvaluateModDownloadError: a Go module that `go mod download`
+// cannot fetch is an error of its instance, with the go command's message,
+// not a verdict: no sandbox run, no report (a rerun tries again).
+func TestSweEvaluateModDownloadError(t *testing.T) {
+	t.Parallel()
+	tmpl, instPath := swebenchtest.Remotes(t)
+	var in Instance
+	for _, i := range loadSweInstances(t, instPath) {
+		if i.Repo == "acme/confdiff" {
+			in = i
+		}
+	}
+	badDep := in.Patch + "diff --git a/go.mod b/go.mod\n--- a/go.mod\n+++ b/go.mod\n@@ -3,3 +3,5 @@\n go 1.21\n \n require github.com/google/go-cmp v0.7.0\n+\n+require example.invalid/nope v1.0.0\n"
+	runner := &countingRunner{}
+	out := t.TempDir()
+	res, err := Evaluate(t.Context(), EvalOptions{
+		Instances: []Instance{in}, Predictions: []Prediction{{InstanceID: in.InstanceID, ModelPatch: badDep}},
+		RepoURL: tmpl, OutDir: out, Runner: runner,
+	})
+	if err != nil {
+		t.Fatalf("Evaluate: %v", err)
+	}
+	if res.Summary.Errors != 1 || len(res.Reports) != 0 || runner.runs.Load() != 0 {
+		t.Fatalf("summary %+v, %d reports, %d runs", res.Summary, len(res.Reports), runner.runs.Load())
+	}
+	if msg := res.Summary.ErrorMessages[in.InstanceID]; !strings.Contains(msg, "go mod download") || !strings.Contains(msg, "example.invalid/nope") {
+		t.Errorf("error message %q does not give the go command's failure", msg)
+	}
+	if _, err := os.Stat(filepath.Join(out, "reports", in.InstanceID+".json")); !errors.Is(err, os.ErrNotExist) {
 		t.Errorf("a report was written for an error: %v", err)
 	}
 }
@@ -320,6 +361,30 @@ func TestSweRepoURLFor(t *testing.T) {
 	for _, tt := range tests {
 		if got := RepoURLFor(tt.tmpl, in); got != tt.want {
 			t.Errorf("RepoURLFor(%q) = %q, want %q", tt.tmpl, got, tt.want)
+		}
+	}
+}
+
+// TestGoDependencies: a Go tree needs the module cache when its go.mod
+// requires modules and it vendors none; a vendored tree builds from
+// vendor/ (the image's -mod=mod would ignore it).
+func TestGoDependencies(t *testing.T) {
+	t.Parallel()
+	gomod := []byte("module m\n\ngo 1.22\n\nrequire github.com/google/go-cmp v0.7.0\n")
+	for _, tc := range []struct {
+		name           string
+		files          map[string][]byte
+		cache, vendors bool
+	}{
+		{"stdlib only", map[string][]byte{"go.mod": []byte("module m\n\ngo 1.22\n")}, false, false},
+		{"requires", map[string][]byte{"go.mod": gomod}, true, false},
+		{"vendored", map[string][]byte{"go.mod": gomod, "vendor/modules.txt": nil}, false, true},
+	} {
+		if got := needsModCache(tc.files); got != tc.cache {
+			t.Errorf("%s: needsModCache %v, want %v", tc.name, got, tc.cache)
+		}
+		if got := hasVendor(tc.files); got != tc.vendors {
+			t.Errorf("%s: hasVendor %v, want %v", tc.name, got, tc.vendors)
 		}
 	}
 }

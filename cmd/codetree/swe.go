@@ -73,7 +73,7 @@ func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.C
 			&cli.StringFlag{Name: "ids", Usage: "only these instance ids, separated by commas"},
 			&cli.StringFlag{Name: "repo-url", Value: swebench.DefaultRepoURL, Usage: "clone URL template with {owner} and {repo} (a mirror: file:///srv/mirrors/{owner}+{repo})"},
 			&cli.StringFlag{Name: "out", Value: "swe-eval", Usage: "output folder"},
-			&cli.StringFlag{Name: "work-dir", Usage: "clone cache and worktrees (default: OUT/work)"},
+			&cli.StringFlag{Name: "work-dir", Usage: "clone cache, worktrees and Go module cache (default: OUT/work)"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "instances evaluated at once"},
 		}, sandboxFlagsFor(sweLimits())...),
 		Action: func(c *cli.Context) error {

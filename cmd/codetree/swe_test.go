@@ -118,7 +118,7 @@ func TestSweEvalE2E(t *testing.T) {
 
 	gold := t.TempDir()
 	code, stdout, stderr := run("--gold", "--out", gold)
-	if code != exitOK || !strings.Contains(stdout, "Resolved 5 of 5") {
+	if code != exitOK || !strings.Contains(stdout, "Resolved 6 of 6") {
 		t.Fatalf("--gold: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
 	}
 
