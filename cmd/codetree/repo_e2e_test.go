@@ -119,7 +119,14 @@ func readRepo(t *testing.T, dir string) map[string]string {
 // runCodetree runs the binary and returns its exit code, stdout, stderr.
 func runCodetree(t *testing.T, bin string, args ...string) (int, string, string) {
 	t.Helper()
+	return runCodetreeEnv(t, bin, nil, args...)
+}
+
+// runCodetreeEnv is runCodetree with env added to the environment.
+func runCodetreeEnv(t *testing.T, bin string, env []string, args ...string) (int, string, string) {
+	t.Helper()
 	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), env...)
 	var stdout, stderr strings.Builder
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()

@@ -64,16 +64,8 @@ func newFixCommand(runF func(context.Context, *repoOptions) error) *cli.Command 
 }
 
 func repoAction(fix bool, runF func(context.Context, *repoOptions) error) cli.ActionFunc {
-	if runF == nil {
-		runF = runRepo
-	}
-	return func(c *cli.Context) error {
-		opts, err := repoOptionsFrom(c, fix)
-		if err != nil {
-			return err
-		}
-		return runF(c.Context, opts)
-	}
+	from := func(c *cli.Context) (*repoOptions, error) { return repoOptionsFrom(c, fix) }
+	return optionsAction(from, runF, runRepo)
 }
 
 // repoFlags are the flags of solve and fix.

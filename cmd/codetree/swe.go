@@ -54,9 +54,6 @@ type sweEvalOptions struct {
 // newSweEvalCommand returns `swe eval`; runF, when not nil, is run with
 // the options in place of runSweEval (tests: flags without Docker).
 func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.Command {
-	if runF == nil {
-		runF = runSweEval
-	}
 	return &cli.Command{
 		Name:  "eval",
 		Usage: "score predictions (or the gold patches) on SWE-bench instances, tests in the sandbox",
@@ -76,13 +73,7 @@ func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.C
 			&cli.StringFlag{Name: "work-dir", Usage: "clone cache, worktrees and Go module cache (default: OUT/work)"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "instances evaluated at once"},
 		}, sandboxFlagsFor(sweLimits())...),
-		Action: func(c *cli.Context) error {
-			opts, err := sweEvalOptionsFrom(c)
-			if err != nil {
-				return err
-			}
-			return runF(c.Context, opts)
-		},
+		Action: optionsAction(sweEvalOptionsFrom, runF, runSweEval),
 	}
 }
 
