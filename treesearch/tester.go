@@ -81,7 +81,11 @@ func (t Tester) runTests(ctx context.Context, p Problem, code string) (Feedback,
 	if perTest <= 0 {
 		perTest = DefaultPerTest
 	}
-	tests, err := json.Marshal(p.Tests)
+	visible := p.Tests
+	if visible == nil {
+		visible = []Test{} // "[]", not "null": a problem may have no visible test
+	}
+	tests, err := json.Marshal(visible)
 	if err != nil {
 		return Feedback{}, fmt.Errorf("encode tests: %w", err)
 	}

@@ -492,3 +492,29 @@ func BenchmarkTesterPyflakes(b *testing.B) {
 		})
 	}
 }
+
+// TestTesterSandboxNoVisibleTests: a problem without visible tests runs
+// nothing but loading the code; code that loads passes, code that does
+// not has a load error.
+func TestTesterSandboxNoVisibleTests(t *testing.T) {
+	if testing.Short() {
+		t.Skip("needs Docker")
+	}
+	t.Parallel()
+	sb := sandboxtest.New(t, sandbox.Config{})
+	tr := Tester{Exec: sb, PerTest: time.Second}
+	fb, err := tr.Test(t.Context(), Problem{ID: "Test/bare"}, "def add(a, b):\n    return a + b\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fb.Passes() || fb.LoadError != "" || fb.Total != 0 {
+		t.Errorf("code that loads: %+v, want it to pass (no visible test)", fb)
+	}
+	fb, err = tr.Test(t.Context(), Problem{ID: "Test/bare"}, "def add(a, b):\n    return a +\n")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fb.Passes() || fb.LoadError == "" {
+		t.Errorf("code that does not compile: %+v, want a load error", fb)
+	}
+}
