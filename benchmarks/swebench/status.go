@@ -1,56 +1,23 @@
 package swebench
 
-// Status is the outcome of one test in one run. The zero value is invalid.
-type Status int
+import "github.com/codetree/codetree/internal/testlog"
 
-// Test statuses. Expected failures (pytest XFAIL) and unexpected passes of a
-// non-strict xfail (XPASS) are Passed: pytest counts neither as a failure,
-// and SWE-bench counts XFAIL as passed.
+// Status is the outcome of one test in one run (see testlog.Status).
+type Status = testlog.Status
+
+// Test statuses, as testlog has them.
 const (
-	StatusInvalid Status = iota
-	Passed
-	Failed
-	Skipped
-	Error
+	StatusInvalid = testlog.StatusInvalid
+	Passed        = testlog.Passed
+	Failed        = testlog.Failed
+	Skipped       = testlog.Skipped
+	Error         = testlog.Error
 )
 
-// String returns the upper-case name SWE-bench's logs use.
-func (s Status) String() string {
-	switch s {
-	case Passed:
-		return "PASSED"
-	case Failed:
-		return "FAILED"
-	case Skipped:
-		return "SKIPPED"
-	case Error:
-		return "ERROR"
-	default:
-		return "INVALID"
-	}
-}
+// ParseGoTest is testlog.ParseGoTest: the status of every test with a
+// result line in `go test -v` output.
+func ParseGoTest(output string) map[string]Status { return testlog.ParseGoTest(output) }
 
-// severity orders statuses for a test reported more than once (two packages
-// with the same test name, -count=2): the worst report wins.
-func (s Status) severity() int {
-	switch s {
-	case Error:
-		return 4
-	case Failed:
-		return 3
-	case Passed:
-		return 2
-	case Skipped:
-		return 1
-	default:
-		return 0
-	}
-}
-
-// record sets name's status in m unless a worse status is already there.
-func record(m map[string]Status, name string, s Status) {
-	if old, ok := m[name]; ok && old.severity() >= s.severity() {
-		return
-	}
-	m[name] = s
-}
+// ParsePytest is testlog.ParsePytest: test statuses from `pytest -rA`
+// output, keyed by node id.
+func ParsePytest(output string) map[string]Status { return testlog.ParsePytest(output) }

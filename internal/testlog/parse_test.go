@@ -1,4 +1,4 @@
-package swebench
+package testlog
 
 import (
 	"maps"
