@@ -42,6 +42,8 @@ type promptData struct {
 	Edits   string
 	// Max caps the number of list items asked for; 0 leaves it to the model.
 	Max int
+	// Hint is extra guidance shown as it is (a lexical ranking of files).
+	Hint string
 }
 
 // render executes the template prompts/<name>.tmpl with data and returns the

@@ -157,16 +157,5 @@ func (e Editor) ChooseFiles(ctx context.Context, req FilesRequest) (FilesResult,
 	if err != nil {
 		return FilesResult{Response: resp}, err
 	}
-	var paths []string
-	for _, it := range items {
-		// The path is the item's first word: "`calc/add.py` (the function)".
-		words := strings.Fields(it)
-		if len(words) == 0 {
-			continue
-		}
-		if p := strings.TrimPrefix(strings.Trim(words[0], "`*\"',;:"), "./"); p != "" {
-			paths = append(paths, p)
-		}
-	}
-	return FilesResult{Paths: capItems(paths, data.Max), Response: resp}, nil
+	return FilesResult{Paths: capItems(listPaths(items), data.Max), Response: resp}, nil
 }

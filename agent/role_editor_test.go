@@ -69,14 +69,14 @@ def median(xs):
 	}
 }
 
-// TestEditPromptsGolden renders the edit_* templates for the repository
+// TestEditPromptsGolden renders the edit_*, localize_* and reproduce_* templates for the repository
 // samples and compares them with testdata/golden/<sample>/<name>.txt;
 // -update rewrites them.
 func TestEditPromptsGolden(t *testing.T) {
 	t.Parallel()
 	var names []string
 	for _, n := range templateNames(t) {
-		if strings.HasPrefix(n, "edit_") {
+		if strings.HasPrefix(n, "edit_") || strings.HasPrefix(n, "localize_") || strings.HasPrefix(n, "reproduce_") {
 			names = append(names, n)
 		}
 	}

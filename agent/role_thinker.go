@@ -114,7 +114,7 @@ func completeList(ctx context.Context, c Completer, req Request, op string) ([]s
 }
 
 // capItems keeps the first n items when n > 0.
-func capItems(items []string, n int) []string {
+func capItems[T any](items []T, n int) []T {
 	if n > 0 && len(items) > n {
 		return items[:n]
 	}

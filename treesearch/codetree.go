@@ -137,9 +137,13 @@ func (c CodeTree) search(ctx context.Context, r *Recorder, p Problem) error {
 	return nil
 }
 
-// strategies asks the Thinker for up to Width strategies; a reply without
-// a list still lets the search go on, with the Solver unguided.
+// strategies asks the Thinker for up to Width strategies, unless the Env
+// gives them; a reply without a list still lets the search go on, with
+// the Solver unguided.
 func (c CodeTree) strategies(ctx context.Context, p Problem) ([]string, error) {
+	if len(c.Env.Strategies) > 0 {
+		return c.Env.Strategies[:min(len(c.Env.Strategies), c.width())], nil
+	}
 	res, err := agent.Thinker{C: c.Env.TemperedModel()}.Strategies(ctx, agent.StrategiesRequest{
 		ProblemID: p.ID, Lang: p.Lang, Problem: p.Prompt, Max: c.width(),
 	})

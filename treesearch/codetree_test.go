@@ -122,3 +122,30 @@ func TestCodeTreeAbortsWorseChildren(t *testing.T) {
 		t.Errorf("node 3 parent %d, chosen %d; want the refinement of node 2, accepted", tree.Nodes[3].Parent, tree.Chosen)
 	}
 }
+
+// TestCodeTreeGivenStrategies: strategies in the Env (the issue pipeline's
+// localizations) replace the Thinker's first call, up to the width.
+func TestCodeTreeGivenStrategies(t *testing.T) {
+	t.Parallel()
+	m := &scriptedModel{replies: []string{
+		code("a * b"), "No pattern.\nScore: 1",
+		code("a + b"), "Nothing is hard-coded.\nTrue",
+	}}
+	env := Env{Model: m, Tests: &fakeTests{}, Budget: 20,
+		Strategies: []string{"Change add.py: add.", "Change calc.py: total.", "Change util.py: sum."}}
+	tree, err := CodeTree{Env: env, Width: 2}.Search(t.Context(), addProblem)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRoles := []agent.Role{agent.RoleSolver, agent.RoleCritic, agent.RoleSolver, agent.RoleCritic}
+	if diff := cmp.Diff(wantRoles, roles(m)); diff != "" {
+		t.Errorf("call order (-want +got):\n%s", diff)
+	}
+	var got []string
+	for _, n := range tree.Nodes {
+		got = append(got, n.Strategy)
+	}
+	if diff := cmp.Diff([]string{"Change add.py: add.", "Change calc.py: total."}, got); diff != "" {
+		t.Errorf("strategies (-want +got):\n%s", diff)
+	}
+}

@@ -146,6 +146,11 @@ type Env struct {
 	// Temperatures are the sampling temperatures by role (see
 	// DefaultTemperatures); a role without one gets the client's.
 	Temperatures Temperatures
+	// Strategies, when set, are the first level's strategies in place of
+	// the Thinker's (CodeTree takes up to its width of them): the issue
+	// pipeline's localizations, where the paper's strategies become
+	// retrieval choices.
+	Strategies []string
 }
 
 // TemperedModel is the Model with the Env's temperatures set on every

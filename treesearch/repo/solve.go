@@ -69,6 +69,13 @@ type Options struct {
 	Sandbox sandbox.Runner
 	// Progress, when set, is told of each step, for a status line.
 	Progress func(Progress)
+	// ID names the task in the model's accounts and the tree (default
+	// "repo"): an instance id when many run at once.
+	ID string
+	// Strategies, when set, are the search's first strategies in place of
+	// the Thinker's (treesearch.Env.Strategies): the issue pipeline's
+	// localizations.
+	Strategies []string
 }
 
 // Stage is a step of Solve that Progress reports.
@@ -143,7 +150,7 @@ func Solve(ctx context.Context, opts Options) (*Result, error) {
 	coder := &Coder{Model: opts.Temperatures.Wrap(opts.Model), Tests: s.tester, Task: s.brief(), Lang: string(s.lang),
 		Files: files, Layout: s.snap.Layout(8000)}
 	env := treesearch.Env{Model: opts.Model, Coder: coder, Tests: s.tester, Budget: opts.Budget, FeedbackMax: 6000,
-		Observe: s.observe, Temperatures: opts.Temperatures}
+		Observe: s.observe, Temperatures: opts.Temperatures, Strategies: opts.Strategies}
 	strategy, err := s.strategy(env)
 	if err != nil {
 		return nil, err
@@ -270,7 +277,7 @@ func (s *session) chooseFiles(ctx context.Context) ([]string, error) {
 		return all, nil
 	}
 	res, err := agent.Editor{C: s.opts.Model}.ChooseFiles(ctx, agent.FilesRequest{
-		ProblemID: "repo", Lang: lang, Task: s.brief(), Layout: s.snap.Layout(20000), Max: 10,
+		ProblemID: s.id(), Lang: lang, Task: s.brief(), Layout: s.snap.Layout(20000), Max: 10,
 	})
 	switch {
 	case err != nil && !agent.IsModelOutput(err):
@@ -286,5 +293,13 @@ func (s *session) chooseFiles(ctx context.Context) ([]string, error) {
 // Critic read): the brief and the repository's layout.
 func (s *session) problem() treesearch.Problem {
 	prompt := fmt.Sprintf("%s\n\nThe repository (%s) has these files:\n%s", s.brief(), s.lang, s.snap.Layout(4000))
-	return treesearch.Problem{ID: "repo", Lang: string(s.lang), Prompt: prompt}
+	return treesearch.Problem{ID: s.id(), Lang: string(s.lang), Prompt: prompt}
+}
+
+// id is the task's name in the accounts.
+func (s *session) id() string {
+	if s.opts.ID != "" {
+		return s.opts.ID
+	}
+	return "repo"
 }
