@@ -12,8 +12,9 @@ import (
 // Client reads issues and repositories and, when asked, writes branches, forks, pull
 // requests and comments. Build it with New.
 type Client struct {
-	gh     *github.Client
-	redact func(string) string // removes the token; a func so fmt cannot print the token
+	gh        *github.Client
+	redact    func(string) string // removes the token; a func so fmt cannot print the token
+	anonymous bool                // no token: a 404 may be a private repository
 
 	// ForkPollInterval is the wait between two looks for a fork GitHub is still making,
 	// and ForkPollTimeout bounds the whole wait. New sets 2s and 2m.
@@ -41,6 +42,7 @@ func New(httpClient *http.Client, token string, enterpriseURL string) (*Client, 
 	return &Client{
 		gh:               gh,
 		redact:           redact,
+		anonymous:        token == "",
 		ForkPollInterval: 2 * time.Second,
 		ForkPollTimeout:  2 * time.Minute,
 	}, nil
@@ -61,7 +63,7 @@ func (c *Client) GoString() string { return c.String() }
 func (c *Client) Format(f fmt.State, _ rune) { _, _ = fmt.Fprint(f, c.String()) }
 
 // wrap classifies err and removes the token from its message.
-func (c *Client) wrap(op string, err error) error { return classify(c.redact, op, err) }
+func (c *Client) wrap(op string, err error) error { return classify(c.redact, c.anonymous, op, err) }
 
 // Repository is what the issue pipeline needs to know about a repository.
 type Repository struct {

@@ -69,14 +69,22 @@ type APIError struct {
 	Op         string
 	StatusCode int
 	Message    string // GitHub's message, redacted
-	err        error
+	// Anonymous is true when the request carried no token: GitHub answers 404 for a
+	// private repository then, and 401 for anything that needs one.
+	Anonymous bool
+	err       error
 }
 
 func (e *APIError) Error() string {
-	switch e.StatusCode {
-	case http.StatusUnauthorized:
+	switch {
+	case e.StatusCode == http.StatusUnauthorized && e.Anonymous:
+		return e.Op + ": GitHub wants a token for this: set GITHUB_TOKEN"
+	case e.StatusCode == http.StatusUnauthorized:
 		return e.Op + ": the token was refused: check GITHUB_TOKEN"
-	case http.StatusNotFound:
+	case e.StatusCode == http.StatusNotFound && e.Anonymous:
+		return e.Op + ": not found; if the repository is private, a token is needed: set GITHUB_TOKEN " +
+			"to a token that can read it"
+	case e.StatusCode == http.StatusNotFound:
 		return e.Op + ": not found, or private and the token cannot see it"
 	}
 	msg := fmt.Sprintf("%s: GitHub answered %d %s", e.Op, e.StatusCode, http.StatusText(e.StatusCode))
@@ -114,8 +122,9 @@ func newRedactor(token string) func(string) string {
 	return func(s string) string { return strings.ReplaceAll(s, token, redacted) }
 }
 
-// classify turns an error of go-github into one of this package's, with op as context.
-func classify(redact func(string) string, op string, err error) error {
+// classify turns an error of go-github into one of this package's, with op as context;
+// anonymous says the request carried no token.
+func classify(redact func(string) string, anonymous bool, op string, err error) error {
 	if err == nil {
 		return nil
 	}
@@ -136,14 +145,11 @@ func classify(redact func(string) string, op string, err error) error {
 		}
 		return e
 	case errors.As(err, &resp) && resp.Response != nil && resp.Response.StatusCode == http.StatusTooManyRequests:
-		// v60 makes a RateLimitError of a 403 only; GitHub also answers 429.
-		e := &RateLimitError{Op: op, Secondary: true, Message: redact(resp.Message), err: err}
-		if s, perr := strconv.Atoi(resp.Response.Header.Get("Retry-After")); perr == nil && s > 0 {
-			e.RetryAfter = time.Duration(s) * time.Second
-		} else if r, perr := strconv.ParseInt(resp.Response.Header.Get("X-RateLimit-Reset"), 10, 64); perr == nil && r > 0 {
-			e.Secondary, e.Reset = false, time.Unix(r, 0)
-		}
-		return e
+		// go-github v60's CheckResponse makes a RateLimitError or an AbuseRateLimitError
+		// of a 403 only: a 429 comes as a plain *github.ErrorResponse. GitHub answers 429
+		// for both limits: the primary one has X-RateLimit-Remaining 0 and a reset time,
+		// the secondary one a Retry-After.
+		return tooManyRequests(redact, op, resp, err)
 	case errors.As(err, &resp) && resp.Response != nil:
 		msg := resp.Message
 		for _, d := range resp.Errors {
@@ -153,7 +159,27 @@ func classify(redact func(string) string, op string, err error) error {
 				msg += fmt.Sprintf("; %s %s", d.Field, d.Code)
 			}
 		}
-		return &APIError{Op: op, StatusCode: resp.Response.StatusCode, Message: redact(msg), err: err}
+		return &APIError{Op: op, StatusCode: resp.Response.StatusCode, Message: redact(msg), Anonymous: anonymous, err: err}
 	}
 	return &redactedError{msg: redact(op + ": " + err.Error()), err: err}
+}
+
+// tooManyRequests is the RateLimitError of a 429 answer.
+func tooManyRequests(redact func(string) string, op string, resp *github.ErrorResponse, err error) error {
+	h := resp.Response.Header
+	e := &RateLimitError{Op: op, Secondary: true, Message: redact(resp.Message), err: err}
+	reset, rerr := strconv.ParseInt(h.Get("X-RateLimit-Reset"), 10, 64)
+	primary := h.Get("X-RateLimit-Remaining") == "0" && rerr == nil && reset > 0
+	switch ra := strings.TrimSpace(h.Get("Retry-After")); {
+	case ra != "" && !primary:
+		// Seconds, as GitHub sends it, or an HTTP date (RFC 9110).
+		if s, perr := strconv.Atoi(ra); perr == nil && s > 0 {
+			e.RetryAfter = time.Duration(s) * time.Second
+		} else if at, perr := http.ParseTime(ra); perr == nil {
+			e.RetryAfter = max(time.Until(at).Round(time.Second), time.Second)
+		}
+	case rerr == nil && reset > 0:
+		e.Secondary, e.Reset = false, time.Unix(reset, 0)
+	}
+	return e
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
@@ -63,7 +64,37 @@ func TestErrorsAreClassifiedAndNeverShowTheToken(t *testing.T) {
 				}
 			}},
 		{name: "429", status: 429, header: map[string]string{"Retry-After": "30"},
-			body: map[string]any{"message": "Too Many Requests"}, wantText: "retry after 30s", wantLimited: true},
+			body: map[string]any{"message": "Too Many Requests"}, wantText: "secondary rate limit exceeded: retry after 30s", wantLimited: true,
+			check: func(t *testing.T, err error) {
+				var rl *RateLimitError
+				if !errors.As(err, &rl) || !rl.Secondary || rl.RetryAfter != 30*time.Second {
+					t.Errorf("rate limit error = %#v, want secondary, RetryAfter 30s", rl)
+				}
+				// go-github v60 leaves a 429 a plain *github.ErrorResponse.
+				var gh *github.ErrorResponse
+				if !errors.As(err, &gh) || gh.Response.StatusCode != 429 {
+					t.Errorf("error does not unwrap to go-github's 429 *github.ErrorResponse")
+				}
+				if now := time.Now(); rl.RetryAt(now) != now.Add(30*time.Second) {
+					t.Errorf("RetryAt = %v, want now + 30s", rl.RetryAt(now))
+				}
+			}},
+		{name: "429 with an HTTP date", status: 429,
+			header:   map[string]string{"Retry-After": time.Now().Add(2 * time.Minute).UTC().Format(http.TimeFormat)},
+			body:     map[string]any{"message": "Too Many Requests"},
+			wantText: "secondary rate limit exceeded: retry after ", wantLimited: true,
+			check: func(t *testing.T, err error) {
+				var rl *RateLimitError
+				if !errors.As(err, &rl) || rl.RetryAfter < 100*time.Second || rl.RetryAfter > 121*time.Second {
+					t.Errorf("rate limit error = %#v, want RetryAfter about 2m", rl)
+				}
+			}},
+		{name: "429 primary", status: 429,
+			header:   map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": strconv.FormatInt(reset.Unix(), 10), "Retry-After": "5"},
+			body:     map[string]any{"message": "API rate limit exceeded"},
+			wantText: "GitHub rate limit exceeded: retry after " + reset.UTC().Format(time.RFC3339), wantLimited: true},
+		{name: "429 without a time", status: 429, body: map[string]any{"message": "Too Many Requests"},
+			wantText: "secondary rate limit exceeded: retry in a few minutes", wantLimited: true},
 		{name: "connection refused", refused: true, wantText: "connection refused"},
 	}
 	for _, tt := range tests {
@@ -164,4 +195,39 @@ func TestNewBadEnterpriseURL(t *testing.T) {
 		t.Fatalf("New with a bad URL: err = %v", err)
 	}
 	assertNoToken(t, err)
+}
+
+// TestErrorsWithoutAToken: without a token, a 404 may be a private repository and a 401
+// a request that needs a token: the errors say to set GITHUB_TOKEN.
+func TestErrorsWithoutAToken(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		status int
+		want   string
+	}{
+		{http.StatusNotFound, "get repository octo/hello: not found; if the repository is private, a token is needed: set GITHUB_TOKEN to a token that can read it"},
+		{http.StatusUnauthorized, "get repository octo/hello: GitHub wants a token for this: set GITHUB_TOKEN"},
+	}
+	for _, tt := range tests {
+		t.Run(strconv.Itoa(tt.status), func(t *testing.T) {
+			t.Parallel()
+			var auth string
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				auth = r.Header.Get("Authorization")
+				writeJSON(w, tt.status, map[string]any{"message": http.StatusText(tt.status)})
+			}))
+			t.Cleanup(srv.Close)
+			c, err := New(srv.Client(), "", srv.URL)
+			if err != nil {
+				t.Fatal(err)
+			}
+			_, err = c.Repo(t.Context(), "octo", "hello")
+			if err == nil || err.Error() != tt.want {
+				t.Fatalf("err = %v, want %q", err, tt.want)
+			}
+			if auth != "" {
+				t.Errorf("Authorization %q sent without a token", auth)
+			}
+		})
+	}
 }

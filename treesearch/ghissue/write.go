@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"path"
 	"sort"
 	"strings"
 	"time"
@@ -13,14 +14,27 @@ import (
 	"github.com/google/go-github/v60/github"
 )
 
-// fileMode is the mode of every file CreateBranchCommit writes: a regular file.
-const fileMode = "100644"
+// File modes of the tree entries CreateBranchCommit writes.
+const (
+	fileMode = "100644" // a regular file
+	execMode = "100755" // an executable file
+)
+
+// ErrBranchExists is the error (wrapped) of CreateBranchCommit when the branch it would
+// make exists already; ErrNoSuchBranch that of a branch that does not exist (the base of
+// CreateBranchCommit, or the branch DeleteBranch was asked to delete).
+var (
+	ErrBranchExists = errors.New("the branch already exists")
+	ErrNoSuchBranch = errors.New("no such branch")
+)
 
 // CreateBranchCommit makes one commit on top of branch base holding files (path -> new
 // contents) and removing deleted, and points a new branch at it, all through the Git
-// Data API (nothing is pushed from a local clone). It refuses a branch that exists. Until
-// the last step only unreferenced objects are made; if creating the ref fails, nothing
-// is left to clean up.
+// Data API (nothing is pushed from a local clone). A file the base has as executable
+// (mode 100755) stays executable; any other is written as a regular file (100644). It
+// refuses a branch that exists (ErrBranchExists) and a base that does not
+// (ErrNoSuchBranch). Until the last step only unreferenced objects are made; if creating
+// the ref fails, nothing is left to clean up.
 func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, branch, message string,
 	files map[string][]byte, deleted []string) (string, error) {
 	if branch == "" || base == "" {
@@ -44,7 +58,13 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 	}
 	baseRef, _, err := c.gh.Git.GetRef(ctx, owner, repo, "heads/"+base)
 	if err != nil {
-		return "", c.wrap(fmt.Sprintf("get base branch %s of %s/%s", base, owner, repo), err)
+		werr := c.wrap(fmt.Sprintf("get base branch %s of %s/%s", base, owner, repo), err)
+		if IsNotFound(werr) {
+			return "", fmt.Errorf("create branch %s in %s/%s: base branch %s: %w (deleted or renamed since the "+
+				"repository was read?); nothing was written: check the repository's branches and run again: %w",
+				branch, owner, repo, base, ErrNoSuchBranch, werr)
+		}
+		return "", werr
 	}
 	parent := baseRef.GetObject().GetSHA()
 	if _, _, err := c.gh.Git.GetRef(ctx, owner, repo, "heads/"+branch); err == nil {
@@ -56,12 +76,17 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 	if err != nil {
 		return "", c.wrap(fmt.Sprintf("get commit %s of %s/%s", parent, owner, repo), err)
 	}
+	baseTree := parentCommit.GetTree().GetSHA()
 
 	paths := make([]string, 0, len(files))
 	for p := range files {
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
+	modes, err := c.baseModes(ctx, owner, repo, baseTree, append(append([]string(nil), paths...), deleted...))
+	if err != nil {
+		return "", err
+	}
 	entries := make([]*github.TreeEntry, 0, len(files)+len(deleted))
 	for _, p := range paths {
 		blob, _, err := c.gh.Git.CreateBlob(ctx, owner, repo, &github.Blob{
@@ -72,17 +97,17 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 			return "", c.wrap(fmt.Sprintf("create blob for %s", p), err)
 		}
 		entries = append(entries, &github.TreeEntry{
-			Path: github.String(p), Mode: github.String(fileMode),
+			Path: github.String(p), Mode: github.String(modes.of(p)),
 			Type: github.String("blob"), SHA: github.String(blob.GetSHA()),
 		})
 	}
 	for _, p := range deleted {
 		// No SHA and no content: go-github sends "sha": null, which removes the path.
 		entries = append(entries, &github.TreeEntry{
-			Path: github.String(p), Mode: github.String(fileMode), Type: github.String("blob"),
+			Path: github.String(p), Mode: github.String(modes.of(p)), Type: github.String("blob"),
 		})
 	}
-	tree, _, err := c.gh.Git.CreateTree(ctx, owner, repo, parentCommit.GetTree().GetSHA(), entries)
+	tree, _, err := c.gh.Git.CreateTree(ctx, owner, repo, baseTree, entries)
 	if err != nil {
 		return "", c.wrap(fmt.Sprintf("create tree in %s/%s", owner, repo), err)
 	}
@@ -109,6 +134,72 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 	return commit.GetSHA(), nil
 }
 
+// treeModes maps a path of the base tree to its mode; a path it lacks is new.
+type treeModes map[string]string
+
+// of is the mode to write p with: executable when the base has it so, else a regular
+// file (a symbolic link or a submodule is not something a change of contents keeps).
+func (m treeModes) of(p string) string {
+	if m[p] == execMode {
+		return execMode
+	}
+	return fileMode
+}
+
+// maxTreeReads bounds the trees baseModes reads (one per folder on the changed paths).
+const maxTreeReads = 200
+
+// baseModes reads the modes of paths in the tree treeSHA, one folder at a time (a
+// recursive read of a large repository's tree is megabytes, and GitHub truncates it).
+func (c *Client) baseModes(ctx context.Context, owner, repo, treeSHA string, paths []string) (treeModes, error) {
+	modes := treeModes{}
+	dirs := map[string][]*github.TreeEntry{} // folder ("" for the root) -> its entries
+	var list func(dir, sha string) ([]*github.TreeEntry, error)
+	list = func(dir, sha string) ([]*github.TreeEntry, error) {
+		if es, ok := dirs[dir]; ok {
+			return es, nil
+		}
+		if len(dirs) >= maxTreeReads {
+			return nil, fmt.Errorf("read the file modes of %s/%s: more than %d folders", owner, repo, maxTreeReads)
+		}
+		t, _, err := c.gh.Git.GetTree(ctx, owner, repo, sha, false)
+		if err != nil {
+			return nil, c.wrap(fmt.Sprintf("read tree %s of %s/%s", path.Join("/", dir), owner, repo), err)
+		}
+		dirs[dir] = t.Entries
+		return t.Entries, nil
+	}
+	for _, p := range paths {
+		segs := strings.Split(p, "/")
+		dir, sha := "", treeSHA
+		for i, seg := range segs {
+			es, err := list(dir, sha)
+			if err != nil {
+				return nil, err
+			}
+			var found *github.TreeEntry
+			for _, e := range es {
+				if e.GetPath() == seg {
+					found = e
+					break
+				}
+			}
+			if found == nil {
+				break // a new file or folder
+			}
+			if i == len(segs)-1 {
+				modes[p] = found.GetMode()
+				break
+			}
+			if found.GetType() != "tree" {
+				break
+			}
+			dir, sha = path.Join(dir, seg), found.GetSHA()
+		}
+	}
+	return modes, nil
+}
+
 // checkPath refuses a path that is not a clean, relative, slash-separated file path.
 func checkPath(p string) error {
 	if p == "" || strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/") || strings.Contains(p, "\\") {
@@ -123,7 +214,33 @@ func checkPath(p string) error {
 }
 
 func branchExists(owner, repo, branch string) error {
-	return fmt.Errorf("create branch %s in %s/%s: the branch already exists; choose another name or delete it", branch, owner, repo)
+	return fmt.Errorf("create branch %s in %s/%s: %w (from an earlier run?); nothing was written: delete it "+
+		"(git push <remote> --delete %s, or on the repository's branches page) or choose another branch name, "+
+		"and run again", branch, owner, repo, ErrBranchExists, branch)
+}
+
+// DeleteBranch deletes branch from owner/repo. A branch that does not exist is an
+// error wrapping ErrNoSuchBranch. It is meant for cleaning up after a failure, often a
+// rate limit: it sends its request even when go-github, having seen a rate limit,
+// would refuse to send any until the limit's end (a secondary limit, met when creating
+// content, may let a deletion through; if not, GitHub's answer says so).
+func (c *Client) DeleteBranch(ctx context.Context, owner, repo, branch string) error {
+	// A client of its own, without the remembered limits, over the same transport
+	// (the token is in it).
+	gh := github.NewClient(c.gh.Client())
+	gh.BaseURL, gh.UploadURL = c.gh.BaseURL, c.gh.UploadURL
+	_, err := gh.Git.DeleteRef(ctx, owner, repo, "heads/"+branch)
+	if err == nil {
+		return nil
+	}
+	werr := c.wrap(fmt.Sprintf("delete branch %s of %s/%s", branch, owner, repo), err)
+	// GitHub answers 422 "Reference does not exist" (older servers 404).
+	var ae *APIError
+	if errors.As(werr, &ae) && (ae.StatusCode == http.StatusNotFound ||
+		ae.StatusCode == http.StatusUnprocessableEntity && strings.Contains(strings.ToLower(ae.Message), "does not exist")) {
+		return fmt.Errorf("delete branch %s of %s/%s: %w", branch, owner, repo, ErrNoSuchBranch)
+	}
+	return werr
 }
 
 // OpenPullRequest opens a pull request from head (a branch of owner/repo, or
@@ -152,9 +269,10 @@ func (c *Client) Comment(ctx context.Context, owner, repo string, number int, bo
 	return cm.GetHTMLURL(), nil
 }
 
-// Fork forks owner/repo into the token's account and returns the fork's owner. GitHub
-// makes forks in the background (202 Accepted): Fork then looks for the fork every
-// ForkPollInterval until it exists, for at most ForkPollTimeout.
+// Fork forks owner/repo into the token's account (or finds the fork it has already)
+// and returns the fork's owner; the fork has the name repo, or Fork fails and says so.
+// GitHub makes forks in the background (202 Accepted): Fork then looks for the fork
+// every ForkPollInterval until it exists, for at most ForkPollTimeout.
 func (c *Client) Fork(ctx context.Context, owner, repo string) (string, error) {
 	fork, _, err := c.gh.Repositories.CreateFork(ctx, owner, repo, nil)
 	var accepted *github.AcceptedError
@@ -165,11 +283,16 @@ func (c *Client) Fork(ctx context.Context, owner, repo string) (string, error) {
 	if forkOwner == "" || forkName == "" {
 		return "", fmt.Errorf("fork %s/%s: GitHub did not say where the fork is", owner, repo)
 	}
-	if accepted == nil {
-		return forkOwner, nil
+	if accepted != nil {
+		if err := c.waitForRepo(ctx, forkOwner, forkName); err != nil {
+			return "", fmt.Errorf("fork %s/%s: %w", owner, repo, err)
+		}
 	}
-	if err := c.waitForRepo(ctx, forkOwner, forkName); err != nil {
-		return "", fmt.Errorf("fork %s/%s: %w", owner, repo, err)
+	if forkName != repo {
+		// A fork renamed, or named repo-1 because the account has a repository
+		// called repo: the caller addresses the fork as forkOwner/repo.
+		return "", fmt.Errorf("fork %s/%s: the fork is %s/%s, not %s/%s; rename it to %s (or delete it) and run again",
+			owner, repo, forkOwner, forkName, forkOwner, repo, repo)
 	}
 	return forkOwner, nil
 }
@@ -194,7 +317,8 @@ func (c *Client) waitForRepo(ctx context.Context, owner, name string) error {
 			return werr
 		}
 		if !time.Now().Add(c.ForkPollInterval).Before(deadline) {
-			return fmt.Errorf("wait for %s/%s: not ready after %s", owner, name, c.ForkPollTimeout)
+			return fmt.Errorf("wait for %s/%s: not ready after %s; GitHub may still be making it: run again later",
+				owner, name, c.ForkPollTimeout)
 		}
 		timer.Reset(c.ForkPollInterval)
 	}

@@ -17,6 +17,18 @@ func gitData(f *fakeGitHub) {
 		"ref": "refs/heads/main", "object": map[string]any{"type": "commit", "sha": "basecommit"}})
 	f.reply("GET /repos/octo/hello/git/commits/basecommit", http.StatusOK, map[string]any{
 		"sha": "basecommit", "tree": map[string]any{"sha": "basetree"}})
+	// The base tree: main.go, an executable run.sh and old.sh, and a/ with an
+	// executable a/tool and a symbolic link a/link.
+	f.reply("GET /repos/octo/hello/git/trees/basetree", http.StatusOK, map[string]any{"sha": "basetree", "tree": []any{
+		map[string]any{"path": "a", "mode": "040000", "type": "tree", "sha": "atree"},
+		map[string]any{"path": "main.go", "mode": "100644", "type": "blob", "sha": "b1"},
+		map[string]any{"path": "old.sh", "mode": "100755", "type": "blob", "sha": "b2"},
+		map[string]any{"path": "run.sh", "mode": "100755", "type": "blob", "sha": "b3"},
+	}})
+	f.reply("GET /repos/octo/hello/git/trees/atree", http.StatusOK, map[string]any{"sha": "atree", "tree": []any{
+		map[string]any{"path": "link", "mode": "120000", "type": "blob", "sha": "b4"},
+		map[string]any{"path": "tool", "mode": "100755", "type": "blob", "sha": "b5"},
+	}})
 }
 
 func TestCreateBranchCommit(t *testing.T) {
@@ -33,9 +45,11 @@ func TestCreateBranchCommit(t *testing.T) {
 	f.reply("POST /repos/octo/hello/git/commits", http.StatusCreated, map[string]any{"sha": "newcommit"})
 	f.reply("POST /repos/octo/hello/git/refs", http.StatusCreated, map[string]any{"ref": "refs/heads/fix-12"})
 
-	files := map[string][]byte{"main.go": []byte("package main\n"), "a/b.txt": {0, 1, 2, 0xff}}
+	files := map[string][]byte{"main.go": []byte("package main\n"), "a/b.txt": {0, 1, 2, 0xff},
+		"run.sh": []byte("#!/bin/sh\n"), "a/tool": []byte("#!/bin/sh\nexit 0\n"), "a/link": []byte("x"),
+		"new/dir/x.sh": []byte("#!/bin/sh\n")}
 	sha, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12",
-		"Fix #12", files, []string{"old.go"})
+		"Fix #12", files, []string{"old.sh", "gone.go"})
 	if err != nil {
 		t.Fatalf("CreateBranchCommit: %v", err)
 	}
@@ -56,7 +70,7 @@ func TestCreateBranchCommit(t *testing.T) {
 		}
 		gotBlobs = append(gotBlobs, string(raw))
 	}
-	if want := []string{"\x00\x01\x02\xff", "package main\n"}; !reflect.DeepEqual(gotBlobs, want) {
+	if want := []string{"\x00\x01\x02\xff", "x", "#!/bin/sh\nexit 0\n", "package main\n", "#!/bin/sh\n", "#!/bin/sh\n"}; !reflect.DeepEqual(gotBlobs, want) {
 		t.Errorf("blobs = %q, want %q", gotBlobs, want)
 	}
 
@@ -68,10 +82,17 @@ func TestCreateBranchCommit(t *testing.T) {
 	if tree["base_tree"] != "basetree" {
 		t.Errorf("base_tree = %v, want basetree", tree["base_tree"])
 	}
+	// Executables stay executable (run.sh, a/tool, the deleted old.sh); a new file and
+	// a symbolic link whose contents are replaced are regular files.
 	wantEntries := []any{
 		map[string]any{"path": "a/b.txt", "mode": "100644", "type": "blob", "sha": "blob1"},
-		map[string]any{"path": "main.go", "mode": "100644", "type": "blob", "sha": "blob2"},
-		map[string]any{"path": "old.go", "mode": "100644", "type": "blob", "sha": nil},
+		map[string]any{"path": "a/link", "mode": "100644", "type": "blob", "sha": "blob2"},
+		map[string]any{"path": "a/tool", "mode": "100755", "type": "blob", "sha": "blob3"},
+		map[string]any{"path": "main.go", "mode": "100644", "type": "blob", "sha": "blob4"},
+		map[string]any{"path": "new/dir/x.sh", "mode": "100644", "type": "blob", "sha": "blob5"},
+		map[string]any{"path": "run.sh", "mode": "100755", "type": "blob", "sha": "blob6"},
+		map[string]any{"path": "old.sh", "mode": "100755", "type": "blob", "sha": nil},
+		map[string]any{"path": "gone.go", "mode": "100644", "type": "blob", "sha": nil},
 	}
 	if !reflect.DeepEqual(tree["tree"], wantEntries) {
 		t.Errorf("tree entries = %v, want %v", tree["tree"], wantEntries)
@@ -116,8 +137,9 @@ func TestCreateBranchCommitBranchExists(t *testing.T) {
 
 			_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m",
 				map[string][]byte{"x": []byte("y")}, nil)
-			if err == nil || !strings.Contains(err.Error(), "branch already exists") {
-				t.Fatalf("err = %v, want the branch already exists", err)
+			if !errors.Is(err, ErrBranchExists) || !strings.Contains(err.Error(), "create branch fix-12 in octo/hello: the branch already exists") ||
+				!strings.Contains(err.Error(), "git push <remote> --delete fix-12") {
+				t.Fatalf("err = %v, want the branch already exists and how to delete it", err)
 			}
 			if n := len(f.requests("POST /repos/octo/hello/git/blobs")); tt.existing && n != 0 {
 				t.Errorf("%d blobs written for a branch that exists", n)
@@ -256,5 +278,107 @@ func TestForkStopsWaiting(t *testing.T) {
 				t.Errorf("a 500 was retried: %d looks", gets.Load())
 			}
 		})
+	}
+}
+
+func TestCreateBranchCommitBaseBranchGone(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.reply("GET /repos/octo/hello/git/ref/heads/main", http.StatusNotFound, map[string]any{"message": "Not Found"})
+	_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m",
+		map[string][]byte{"x": []byte("y")}, nil)
+	if !errors.Is(err, ErrNoSuchBranch) || !IsNotFound(err) ||
+		!strings.Contains(err.Error(), "create branch fix-12 in octo/hello: base branch main: no such branch (deleted or renamed") ||
+		!strings.Contains(err.Error(), "nothing was written") {
+		t.Fatalf("err = %v, want the base branch missing and nothing written", err)
+	}
+	assertNoToken(t, err)
+}
+
+func TestCreateBranchCommitReadsEachFolderOnce(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	gitData(f)
+	f.reply("GET /repos/octo/hello/git/ref/heads/fix-12", http.StatusNotFound, map[string]any{"message": "Not Found"})
+	f.reply("POST /repos/octo/hello/git/blobs", http.StatusCreated, map[string]any{"sha": "blob"})
+	f.reply("POST /repos/octo/hello/git/trees", http.StatusCreated, map[string]any{"sha": "newtree"})
+	f.reply("POST /repos/octo/hello/git/commits", http.StatusCreated, map[string]any{"sha": "newcommit"})
+	f.reply("POST /repos/octo/hello/git/refs", http.StatusCreated, map[string]any{"ref": "refs/heads/fix-12"})
+	files := map[string][]byte{"a/tool": []byte("1"), "a/link": []byte("2"), "a/new": []byte("3"), "run.sh": []byte("4")}
+	if _, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m", files, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range []string{"GET /repos/octo/hello/git/trees/basetree", "GET /repos/octo/hello/git/trees/atree"} {
+		if n := len(f.requests(p)); n != 1 {
+			t.Errorf("%s: %d requests, want 1", p, n)
+		}
+	}
+}
+
+func TestDeleteBranch(t *testing.T) {
+	t.Parallel()
+	tests := []struct {
+		name     string
+		status   int
+		message  string
+		rateLim  bool // go-github saw a rate limit before: DeleteBranch still asks
+		wantErr  string
+		wantGone bool
+	}{
+		{name: "deleted", status: http.StatusNoContent},
+		{name: "deleted after a rate limit", status: http.StatusNoContent, rateLim: true},
+		{name: "gone (422)", status: http.StatusUnprocessableEntity, message: "Reference does not exist", wantErr: "no such branch", wantGone: true},
+		{name: "gone (404)", status: http.StatusNotFound, message: "Not Found", wantErr: "no such branch", wantGone: true},
+		{name: "refused", status: http.StatusForbidden, message: "Resource not accessible", wantErr: "delete branch codetree/issue-7 of octo/hello: GitHub answered 403 Forbidden: Resource not accessible"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			t.Parallel()
+			f := newFake(t)
+			f.handle("DELETE /repos/octo/hello/git/refs/heads/codetree/issue-7", func(w http.ResponseWriter, _ *http.Request) {
+				if tt.status == http.StatusNoContent {
+					w.WriteHeader(tt.status)
+					return
+				}
+				writeJSON(w, tt.status, map[string]any{"message": tt.message})
+			})
+			f.handle("POST /repos/octo/hello/pulls", func(w http.ResponseWriter, _ *http.Request) {
+				w.Header().Set("X-RateLimit-Remaining", "0")
+				w.Header().Set("X-RateLimit-Reset", "4102444800")
+				writeJSON(w, http.StatusForbidden, map[string]any{"message": "API rate limit exceeded"})
+			})
+			c := f.client(t)
+			if tt.rateLim {
+				if _, _, err := c.OpenPullRequest(t.Context(), "octo", "hello", "codetree/issue-7", "main", "t", "b"); !IsRateLimited(err) {
+					t.Fatalf("OpenPullRequest: %v, want a rate limit", err)
+				}
+			}
+			err := c.DeleteBranch(t.Context(), "octo", "hello", "codetree/issue-7")
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatalf("DeleteBranch: %v", err)
+				}
+			} else if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Fatalf("DeleteBranch: err = %v, want %q", err, tt.wantErr)
+			}
+			if got := errors.Is(err, ErrNoSuchBranch); got != tt.wantGone {
+				t.Errorf("errors.Is(err, ErrNoSuchBranch) = %v, want %v", got, tt.wantGone)
+			}
+			if n := len(f.requests("DELETE /repos/octo/hello/git/refs/heads/codetree/issue-7")); n != 1 {
+				t.Errorf("%d DELETE requests, want 1", n)
+			}
+		})
+	}
+}
+
+func TestForkNamedOtherwise(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	f.reply("POST /repos/octo/hello/forks", http.StatusAccepted, map[string]any{
+		"name": "hello-1", "owner": map[string]any{"login": "me"}})
+	f.reply("GET /repos/me/hello-1", http.StatusOK, map[string]any{"name": "hello-1", "owner": map[string]any{"login": "me"}})
+	_, err := f.client(t).Fork(t.Context(), "octo", "hello")
+	if err == nil || !strings.Contains(err.Error(), "fork octo/hello: the fork is me/hello-1, not me/hello; rename it to hello") {
+		t.Fatalf("Fork: err = %v", err)
 	}
 }

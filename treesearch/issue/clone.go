@@ -4,7 +4,9 @@ import (
 	"bytes"
 	"context"
 	"encoding/base64"
+	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"os/exec"
 	"strings"
@@ -58,27 +60,71 @@ func gitEnv(remote string, token Secret) []string {
 // checks out ref when it is set (a branch, tag or commit). The token goes
 // to git through its environment only; git's messages are redacted.
 func Clone(ctx context.Context, remote, dir, ref string, token Secret) error {
+	return clone(ctx, remote, dir, ref, token, nil)
+}
+
+// clone is Clone with extra environment variables for git (tests trace it).
+func clone(ctx context.Context, remote, dir, ref string, token Secret, extraEnv []string) error {
 	if strings.Contains(remote, string(token)) && token != "" {
 		return fmt.Errorf("clone: the clone URL holds the token; give it through GITHUB_TOKEN only")
 	}
-	if err := git(ctx, "", remote, token, "clone", "--quiet", "--", remote, dir); err != nil {
+	if u, err := url.Parse(remote); err == nil && u.User != nil {
+		if _, hasPassword := u.User.Password(); hasPassword {
+			return fmt.Errorf("clone %s: the clone URL holds a password; give the token through GITHUB_TOKEN only",
+				u.Redacted())
+		}
+	}
+	if err := execGit(gitCommand(ctx, "", remote, token, extraEnv, "clone", "--quiet", "--", remote, dir), token); err != nil {
 		return fmt.Errorf("clone %s: %w", remote, err)
 	}
 	if ref != "" {
-		if err := git(ctx, dir, remote, token, "-c", "advice.detachedHead=false", "checkout", "--quiet", ref, "--"); err != nil {
+		cmd := gitCommand(ctx, dir, remote, token, extraEnv, "-c", "advice.detachedHead=false", "checkout", "--quiet", ref, "--")
+		if err := execGit(cmd, token); err != nil {
 			return fmt.Errorf("check out %s: %w", ref, err)
 		}
 	}
 	return nil
 }
 
-func git(ctx context.Context, dir, remote string, token Secret, args ...string) error {
+// gitCommand is the git command for args: the token, when remote is
+// http(s), in its environment (gitEnv), never in its arguments.
+func gitCommand(ctx context.Context, dir, remote string, token Secret, extraEnv []string, args ...string) *exec.Cmd {
 	cmd := exec.CommandContext(ctx, "git", args...)
-	cmd.Dir, cmd.Env = dir, gitEnv(remote, token)
+	cmd.Dir, cmd.Env = dir, append(gitEnv(remote, token), extraEnv...)
+	return cmd
+}
+
+// execGit runs cmd and returns its failure with git's output, redacted, and
+// what to do when the remote wanted credentials.
+func execGit(cmd *exec.Cmd, token Secret) error {
 	var out bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &out
-	if err := cmd.Run(); err != nil {
-		return fmt.Errorf("git %s: %v: %s", args[0], err, token.redact(strings.TrimSpace(out.String())))
+	err := cmd.Run()
+	if err == nil {
+		return nil
 	}
-	return nil
+	text := strings.TrimSpace(out.String())
+	msg := fmt.Sprintf("git %s: %v: %s", gitVerb(cmd.Args[1:]), err, token.redact(text))
+	lower := strings.ToLower(text)
+	if strings.Contains(lower, "could not read username") || strings.Contains(lower, "authentication failed") ||
+		strings.Contains(lower, "error: 401") || strings.Contains(lower, "error: 403") {
+		if token == "" {
+			msg += "; the remote wants credentials: the repository may be private, set GITHUB_TOKEN to a token that can read it"
+		} else {
+			msg += "; the remote refused the token: check that GITHUB_TOKEN can read the repository"
+		}
+	}
+	return errors.New(msg)
+}
+
+// gitVerb is the subcommand of a git argument list (after any -c options).
+func gitVerb(args []string) string {
+	for i := 0; i < len(args); i++ {
+		if args[i] == "-c" {
+			i++
+			continue
+		}
+		return args[i]
+	}
+	return ""
 }

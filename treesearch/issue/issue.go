@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/codetree/codetree/treesearch/ghissue"
 	"github.com/codetree/codetree/treesearch/repo"
@@ -159,7 +160,9 @@ func (o Options) clone(ctx context.Context, gr *ghissue.Repository) (string, err
 }
 
 // openPullRequest commits the change on a new branch (of a fork when the
-// token cannot push) and opens a pull request into the default branch.
+// token cannot push) and opens a pull request into the default branch. When
+// the pull request cannot be opened, it deletes the branch it made, so that
+// nothing is left half-done; the error says what, if anything, is left.
 func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is *ghissue.Issue, res *Result) error {
 	files, deleted := res.Solve.Changes()
 	branch := o.Branch
@@ -176,19 +179,65 @@ func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is
 		o.log("the token cannot push to " + o.Ref.Owner + "/" + o.Ref.Repo + ": using the fork " + fork + "/" + o.Ref.Repo)
 	}
 	title := fmt.Sprintf("Fix #%d: %s", o.Ref.Number, is.Title)
-	if _, err := o.GitHub.CreateBranchCommit(ctx, owner, o.Ref.Repo, gr.DefaultBranch, branch, title,
-		files, deleted); err != nil {
+	sha, err := o.GitHub.CreateBranchCommit(ctx, owner, o.Ref.Repo, gr.DefaultBranch, branch, title, files, deleted)
+	if err != nil {
 		return err
 	}
-	res.Branch = branch
+	o.log(fmt.Sprintf("made the branch %s in %s/%s (commit %s)", branch, owner, o.Ref.Repo, sha))
 	url, _, err := o.GitHub.OpenPullRequest(ctx, o.Ref.Owner, o.Ref.Repo, head, gr.DefaultBranch, title,
 		PullRequestBody(o.Ref, res.Solve))
 	if err != nil {
-		return fmt.Errorf("%w (the branch %s exists in %s/%s; delete it or open the pull request by hand)",
-			err, branch, owner, o.Ref.Repo)
+		return o.undoBranch(ctx, err, owner, branch, res)
 	}
+	res.Branch = branch
 	res.PullRequest = url
 	return nil
+}
+
+// branchDeleter is the method of *ghissue.Client that undoBranch uses, when
+// the Options' GitHub has it.
+type branchDeleter interface {
+	DeleteBranch(ctx context.Context, owner, repo, branch string) error
+}
+
+var _ branchDeleter = (*ghissue.Client)(nil)
+
+// undoTimeout bounds the deletion of a branch after a failed pull request.
+const undoTimeout = 30 * time.Second
+
+// undoBranch deletes branch from owner/repo after the pull request failed
+// with prErr, and returns prErr with what was done: the branch deleted (or
+// already gone), or, when the deletion fails too, what is left on the
+// remote and how to remove it (res.Branch then names it). It runs even
+// when ctx is cancelled (Ctrl-C during the pull request).
+func (o Options) undoBranch(ctx context.Context, prErr error, owner, branch string, res *Result) error {
+	where := fmt.Sprintf("%s/%s", owner, o.Ref.Repo)
+	var forkNote string
+	if res.Fork != "" {
+		forkNote = fmt.Sprintf("; the fork %s stays", where)
+	}
+	bd, ok := o.GitHub.(branchDeleter)
+	if !ok {
+		res.Branch = branch
+		return fmt.Errorf("%w; the branch %s is left in %s: delete it (git push <remote> --delete %s) "+
+			"or open the pull request by hand%s", prErr, branch, where, branch, forkNote)
+	}
+	cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), undoTimeout)
+	defer cancel()
+	switch err := bd.DeleteBranch(cctx, owner, o.Ref.Repo, branch); {
+	case err == nil:
+		o.log("deleted the branch " + branch + " of " + where + " again: the pull request failed")
+		return fmt.Errorf("%w; the branch %s made for it was deleted from %s again, nothing is left of it%s",
+			prErr, branch, where, forkNote)
+	case errors.Is(err, ghissue.ErrNoSuchBranch):
+		return fmt.Errorf("%w; the branch %s made for it is no longer in %s (deleted meanwhile?), nothing is "+
+			"left of it%s", prErr, branch, where, forkNote)
+	default:
+		res.Branch = branch
+		return fmt.Errorf("%w; deleting the branch %s made for it failed too (%v): it is left in %s; delete it "+
+			"(git push <remote> --delete %s, or on the repository's branches page) or open the pull request by hand%s",
+			prErr, branch, err, where, branch, forkNote)
+	}
 }
 
 // Task is the search's task for an issue.
