@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/codetree/codetree/benchmarks"
+	"github.com/codetree/codetree/benchmarks/swebench"
 )
 
 // Faults are the rates (0 to 1) at which a request fails instead of being
@@ -50,6 +51,16 @@ type Options struct {
 	// fix), served in order to its first edits and repairs alike; once
 	// they run out it answers without edits.
 	Edits []string
+	// Instances turn on oracle mode (codetree swe run --model sim): a
+	// conversation whose user messages hold an instance's problem
+	// statement is answered from the instance's gold patch and test patch
+	// (see oracle.go): the localizer names the files and functions the
+	// gold patch changes, the reproducer writes the test patch, the
+	// Editor first writes a wrong edit (a comment that changes nothing)
+	// and then, asked to repair it, reverts it and writes the gold hunks,
+	// and the critic and thinker read the repository's test results.
+	// Other conversations are answered as without Instances.
+	Instances []swebench.Instance
 }
 
 // DefaultOptions returns the default rates.
@@ -64,6 +75,8 @@ type Model struct {
 	faults *rand.Rand     // fault draws: not tied to the request, so retries can succeed
 	edits  int            // Editor replies served
 	draws  map[uint64]int // answers given so far to each conversation sampled at a temperature above 0
+
+	oracles []oracle // Options.Instances, read once
 }
 
 // problem is what the Model knows of one benchmark problem.
@@ -87,7 +100,8 @@ func (m *Model) nextEdit() string {
 	return m.opts.Edits[m.edits-1]
 }
 
-// New returns a Model answering about problems. Zero RepairRate,
+// New returns a Model answering about problems (and, in oracle mode,
+// about opts.Instances; problems may then be nil). Zero RepairRate,
 // CorrectRate and RejectRate mean the defaults; set them negative for 0.
 func New(problems []*benchmarks.Problem, opts Options) *Model {
 	d := DefaultOptions()
@@ -103,6 +117,9 @@ func New(problems []*benchmarks.Problem, opts Options) *Model {
 	m := &Model{opts: opts, faults: rand.New(rand.NewSource(opts.Seed))}
 	for _, p := range problems {
 		m.problems = append(m.problems, newProblem(p))
+	}
+	for _, in := range opts.Instances {
+		m.oracles = append(m.oracles, newOracle(in))
 	}
 	return m
 }

@@ -67,6 +67,9 @@ func (m *Model) reply(msgs []Message, extra string, noCode bool) string {
 			lastUser.WriteString(msg.Content)
 		}
 	}
+	if o := m.lookupOracle(user.String()); o != nil {
+		return m.oracleReply(o, msgs, system.String(), user.String(), lastUser.String())
+	}
 	rng := m.rngFor(parts...)
 	st := m.styler(parts)
 	p := m.lookup(system.String(), user.String())

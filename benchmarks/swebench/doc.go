@@ -1,12 +1,14 @@
 // Package swebench is the data layer of `codetree swe run|eval`: SWE-bench
 // instances and predictions, per-test status parsed from test output, and
-// grading in SWE-bench's report shape, and Evaluate, which scores patches.
-// Apart from Evaluate it is pure Go: it runs nothing, starts no container
-// and opens no network connection. Evaluate runs git (and patch) on the
-// host only to clone, check out and apply diffs, the go command on the
-// host only for `go mod download` (a Go repository's module sources, which
-// the sandbox, without network, reads from a read-only mount), and the
-// repository's tests only in a sandbox.Runner.
+// grading in SWE-bench's report shape; Run, which makes predictions with a
+// Patcher (the pipeline, adapted by cmd), and Evaluate, which scores them.
+// Apart from Run and Evaluate it is pure Go: it runs nothing, starts no
+// container and opens no network connection. Run and Evaluate run git (and
+// Evaluate patch) on the host only to clone, check out and apply diffs,
+// the go command on the host only for `go mod download` (a Go repository's
+// module sources, which the sandbox, without network, reads from a
+// read-only mount), and the repository's code only in a sandbox.Runner
+// (Run through its Patcher).
 //
 // What it guarantees:
 //
@@ -20,7 +22,9 @@
 //   - Resumable runs: PredictionWriter appends one line per prediction and
 //     fsyncs it before returning, so a crash loses at most the line being
 //     written; ReadPredictions ignores such a torn last line and counts it,
-//     and OpenPredictionWriter cuts it off before appending.
+//     and OpenPredictionWriter cuts it off before appending. Run skips the
+//     instances with a prediction and retries those that ended with an
+//     infrastructure error, which never becomes a prediction.
 //   - Test status: ParseGoTest and ParsePytest report only the tests that
 //     have a status line. A test without one is missing, and missing is
 //     never passed: a build failure, a panic or a collection error hides

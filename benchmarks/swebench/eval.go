@@ -13,7 +13,6 @@ import (
 	"regexp"
 	"slices"
 	"strings"
-	"sync"
 
 	"golang.org/x/sync/errgroup"
 
@@ -101,8 +100,8 @@ func Evaluate(ctx context.Context, opts EvalOptions) (EvalResult, error) {
 			return EvalResult{}, fmt.Errorf("create output folder: %w", err)
 		}
 	}
-	e := &evaluator{opts: opts, clones: make(map[string]*clone)}
-	defer os.RemoveAll(filepath.Join(opts.WorkDir, "trees"))
+	e := &evaluator{opts: opts, checkouts: newCheckouts(opts.RepoURL, opts.WorkDir, filepath.Join(opts.WorkDir, "trees"))}
+	defer os.RemoveAll(e.checkouts.trees)
 
 	n := len(opts.Instances)
 	reports := make([]*InstanceReport, n)
@@ -230,49 +229,8 @@ func writeJSON(path string, v any) error {
 }
 
 type evaluator struct {
-	opts   EvalOptions
-	mu     sync.Mutex
-	clones map[string]*clone // by repo
-}
-
-// clone is one repository's cached mirror, made once per run.
-type clone struct {
-	once sync.Once
-	dir  string
-	err  error
-}
-
-// mirror returns the run's mirror of the instance's repository, cloning it
-// (or fetching into an earlier run's clone) on first use.
-func (e *evaluator) mirror(ctx context.Context, in Instance) (string, error) {
-	e.mu.Lock()
-	c, ok := e.clones[in.Repo]
-	if !ok {
-		c = &clone{dir: filepath.Join(e.opts.WorkDir, "repos", in.Owner()+"+"+in.Name()+".git")}
-		e.clones[in.Repo] = c
-	}
-	e.mu.Unlock()
-	c.once.Do(func() {
-		url := RepoURLFor(e.opts.RepoURL, in)
-		if _, err := os.Stat(filepath.Join(c.dir, "HEAD")); err == nil {
-			if _, err := runGit(ctx, c.dir, "fetch", "--quiet", "--prune", "origin"); err != nil {
-				c.err = fmt.Errorf("fetch %s: %w", url, err)
-			}
-			return
-		}
-		if err := os.RemoveAll(c.dir); err != nil {
-			c.err = fmt.Errorf("clean clone folder: %w", err)
-			return
-		}
-		if err := os.MkdirAll(filepath.Dir(c.dir), 0o755); err != nil {
-			c.err = fmt.Errorf("create clone folder: %w", err)
-			return
-		}
-		if _, err := runGit(ctx, "", "clone", "--quiet", "--mirror", url, c.dir); err != nil {
-			c.err = fmt.Errorf("clone %s: %w", url, err)
-		}
-	})
-	return c.dir, c.err
+	opts      EvalOptions
+	checkouts *checkouts
 }
 
 // instance evaluates one instance. Errors are infrastructure failures.
@@ -285,22 +243,12 @@ func (e *evaluator) instance(ctx context.Context, in Instance, patch string) (In
 		fmt.Fprintln(&log, "empty patch: nothing to evaluate")
 		return Grade(in, false, false, nil), nil
 	}
-	mirror, err := e.mirror(ctx, in)
+	tree, err := e.checkouts.worktree(ctx, in)
 	if err != nil {
 		fmt.Fprintln(&log, err)
 		return InstanceReport{}, err
 	}
-	tree := filepath.Join(e.opts.WorkDir, "trees", in.InstanceID)
 	defer os.RemoveAll(tree)
-	if err := os.RemoveAll(tree); err != nil {
-		return InstanceReport{}, fmt.Errorf("clean worktree: %w", err)
-	}
-	if _, err := runGit(ctx, "", "clone", "--quiet", "--shared", "--no-checkout", mirror, tree); err != nil {
-		return InstanceReport{}, fmt.Errorf("make worktree: %w", err)
-	}
-	if _, err := runGit(ctx, tree, "checkout", "--quiet", "--detach", in.BaseCommit); err != nil {
-		return InstanceReport{}, fmt.Errorf("check out %s: %w", in.BaseCommit, err)
-	}
 
 	patchFile := tree + ".patch"
 	defer os.Remove(patchFile)
