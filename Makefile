@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation demo demo-fix clean
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -54,6 +54,9 @@ bench-search: images ## tree search targets: harness time per call, 164 HumanEva
 
 bench-ablation: images ## direct, resample, reflexion and the codetree variants on 164 HumanEval problems, simulated model, one table
 	BIN=$(BIN) scripts/bench-ablation.sh
+
+bench-swe: images ## a candidate's go test of the SWE-bench Go repositories and a gin service: sandbox with/without the build cache vs the host (runs OUR test repos on the host)
+	BIN=$(BIN) scripts/bench-swe.sh
 
 demo: images ## example programs in the sandbox, CodeTree with the simulated model on 20 HumanEval problems, codetree fix on examples/fix-go
 	@for f in examples/*.py examples/*.go; do \

@@ -42,7 +42,7 @@ type box struct {
 	spec    boxSpec
 	conn    types.HijackedResponse
 	enc     *json.Encoder
-	reports chan runner.Report
+	reports chan runner.Output
 	stderr  *tailBuffer
 	jobs    int
 	// readErr is why the report stream ended; set before reports closes.
@@ -113,7 +113,7 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 	if err != nil {
 		return nil, fmt.Errorf("create container from %s: %w", spec.image, err)
 	}
-	b := &box{id: created.ID, spec: spec, reports: make(chan runner.Report, 1), stderr: newTailBuffer(8 << 10)}
+	b := &box{id: created.ID, spec: spec, reports: make(chan runner.Output, 1), stderr: newTailBuffer(8 << 10)}
 	defer func() {
 		if err != nil {
 			s.removeAsync(b)
@@ -154,8 +154,8 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 }
 
 // read demultiplexes the attached stream: the runner's stdout carries the
-// hello line and then one report per job; its stderr is kept for
-// diagnostics. It closes hello (if unsent) and reports when the stream ends.
+// hello line and then, per job, the chunks of its export and its report;
+// its stderr is kept for diagnostics. It closes hello (if unsent) and reports when the stream ends.
 func (b *box) read(hello chan<- runner.Hello) {
 	pr, pw := io.Pipe()
 	go func() {
@@ -173,7 +173,7 @@ func (b *box) read(hello chan<- runner.Hello) {
 	}
 	hello <- h
 	for {
-		var rep runner.Report
+		var rep runner.Output
 		if err := dec.Decode(&rep); err != nil {
 			b.readErr = err
 			_ = pr.CloseWithError(err)
@@ -189,8 +189,8 @@ var errBackstop = errors.New("sandbox runner missed the deadline")
 
 // do runs one job in b (box.do), adding what Docker knows of the
 // container's end when the runner died.
-func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job) (runner.Report, error) {
-	rep, err := b.do(ctx, job, s.cfg.Grace)
+func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job, sink *exportSink) (runner.Report, error) {
+	rep, err := b.do(ctx, job, s.cfg.Grace, sink)
 	if errors.Is(err, errRunnerDied) {
 		err = fmt.Errorf("%w; container %s", err, s.describe(ctx, b))
 	}
@@ -212,28 +212,44 @@ func (s *Sandbox) describe(ctx context.Context, b *box) string {
 	return fmt.Sprintf("%s: status %s, exit code %d, OOM killed %v, error %q", shortID(b.id), st.Status, st.ExitCode, st.OOMKilled, st.Error)
 }
 
+// exportChunkWait is how long the harness waits for each chunk of an
+// export, past the job's deadline plus grace.
+const exportChunkWait = 30 * time.Second
+
 // do sends one job and waits for its report until the job's deadline plus
-// grace. Any error leaves the box unusable.
-func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration) (runner.Report, error) {
+// grace; the chunks of its export go to sink (nil: the job exports
+// nothing), each one extending the wait. Any error leaves the box
+// unusable.
+func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration, sink *exportSink) (runner.Report, error) {
 	b.jobs++
 	if err := b.enc.Encode(job); err != nil {
 		return runner.Report{}, fmt.Errorf("send job to sandbox runner: %w", err)
 	}
 	timer := time.NewTimer(job.Timeout + grace)
 	defer timer.Stop()
-	select {
-	case rep, ok := <-b.reports:
-		if !ok {
-			return runner.Report{}, fmt.Errorf("%w during a job (%v): %s", errRunnerDied, b.readErr, b.stderr.String())
+	for {
+		select {
+		case out, ok := <-b.reports:
+			if !ok {
+				return runner.Report{}, fmt.Errorf("%w during a job (%v): %s", errRunnerDied, b.readErr, b.stderr.String())
+			}
+			if c := out.Chunk; c != nil {
+				if c.ID != job.ID || sink == nil {
+					return runner.Report{}, fmt.Errorf("sandbox runner sent an export chunk of job %d for job %d (export %v)", c.ID, job.ID, sink != nil)
+				}
+				sink.add(*c)
+				timer.Reset(grace + exportChunkWait)
+				continue
+			}
+			if out.ID != job.ID {
+				return runner.Report{}, fmt.Errorf("sandbox runner answered job %d for job %d", out.ID, job.ID)
+			}
+			return out.Report, nil
+		case <-timer.C:
+			return runner.Report{}, errBackstop
+		case <-ctx.Done():
+			return runner.Report{}, ctx.Err()
 		}
-		if rep.ID != job.ID {
-			return runner.Report{}, fmt.Errorf("sandbox runner answered job %d for job %d", rep.ID, job.ID)
-		}
-		return rep, nil
-	case <-timer.C:
-		return runner.Report{}, errBackstop
-	case <-ctx.Done():
-		return runner.Report{}, ctx.Err()
 	}
 }
 

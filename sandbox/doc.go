@@ -54,6 +54,15 @@
 // read-only file system", and with no cache mounted (nor GOMODCACHE set)
 // with "module lookup disabled by GOPROXY=off".
 //
+// The one way back out, besides stdout and stderr, is Request.Export: the
+// Go build cache entries a job leaves in ExportDir come back as chunk
+// lines after the job and before its cleanup, and the harness writes only
+// well-formed cache entries (names, hashes, a size cap) into the host
+// folder, by temporary file and rename, never through a link. Later runs
+// mount that folder read-only as a layer of GoCacheProg; with
+// Request.FixedDir they run in one folder, so their packages' cache keys
+// match.
+//
 // # Modes
 //
 // ModePool (default) keeps a few warm containers per image, limits and

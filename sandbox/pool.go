@@ -112,7 +112,7 @@ func (p *pool) drain() {
 	}
 }
 
-func (p *pool) run(ctx context.Context, job runner.Job) (Result, error) {
+func (p *pool) run(ctx context.Context, job runner.Job, sink *exportSink) (Result, error) {
 	p.s.mu.Lock()
 	closed := p.s.closed
 	p.s.mu.Unlock()
@@ -123,13 +123,13 @@ func (p *pool) run(ctx context.Context, job runner.Job) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
-	rep, err := p.s.do(ctx, b, job)
+	rep, err := p.s.do(ctx, b, job, sink)
 	healthy := err == nil && rep.Clean && rep.Anomaly == ""
 	if err == nil && !healthy {
 		p.s.log.Info("recycle sandbox container", "container", shortID(b.id), "anomaly", rep.Anomaly, "clean", rep.Clean)
 	}
 	p.put(b, healthy)
-	return p.s.verdict(job, rep, err)
+	return p.s.verdict(job, rep, err, sink)
 }
 
 // Warm starts up to n containers for runs like req ahead of time, so the

@@ -41,6 +41,15 @@ type Request struct {
 	// such as a Go module cache (see Mount). In pool mode, runs share a
 	// container only when their mounts are the same.
 	Mounts []Mount
+	// FixedDir runs the program in FixedDir rather than in a folder named
+	// after the run: the same path in every run that sets it, so that the
+	// Go build cache entries of a repository's own packages (keyed by
+	// their folder's path) serve from one run to the next.
+	FixedDir bool
+	// Export, when set, hands the Go build cache entries the job leaves in
+	// ExportDir back to a host folder, checked (see Export): how a run's
+	// cache reaches later runs, which read it through a read-only Mount.
+	Export *Export
 	// PassToken asks for a per-run random token: the program finds its path
 	// in $CODETREE_TOKEN_FILE and must print it as the last line of stdout
 	// to pass. A program that exits 0 early (os._exit(0) before the
@@ -65,6 +74,8 @@ type Result struct {
 	// Detail explains a verdict that the exit code does not (the start
 	// error, the sandbox anomaly, the missing pass token).
 	Detail string `json:"detail,omitempty"`
+	// Export is what became of Request.Export; nil without one.
+	Export *ExportResult `json:"export,omitempty"`
 }
 
 // Truncated reports whether either output stream was cut.
@@ -88,6 +99,9 @@ func (r Request) validate() error {
 		}
 	}
 	if err := validateMounts(r.Mounts); err != nil {
+		return err
+	}
+	if err := r.Export.validate(); err != nil {
 		return err
 	}
 	return r.Limits.Validate()

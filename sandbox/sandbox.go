@@ -162,17 +162,25 @@ func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
 		Env:         req.Env,
 		Timeout:     spec.limits.Timeout,
 		OutputLimit: int64(spec.limits.Output),
+		FixedDir:    req.FixedDir,
 	}
 	if req.PassToken {
 		job.Token = newToken()
 	}
-	if spec.mode == ModeFresh {
-		return s.runFresh(ctx, spec, job)
+	var sink *exportSink
+	if req.Export != nil {
+		if sink, err = newExportSink(req.Export); err != nil {
+			return Result{}, err
+		}
+		job.Export, job.ExportMax = true, sink.max
 	}
-	return s.pool(spec).run(ctx, job)
+	if spec.mode == ModeFresh {
+		return s.runFresh(ctx, spec, job, sink)
+	}
+	return s.pool(spec).run(ctx, job, sink)
 }
 
-func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job) (Result, error) {
+func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job, sink *exportSink) (Result, error) {
 	// The runner stays up after the job (no -max-jobs): a container that
 	// exits on its own can close the attached stream before its last
 	// output is delivered. It is removed as soon as the report is in.
@@ -181,12 +189,24 @@ func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job) (R
 		return Result{}, err
 	}
 	defer s.removeAsync(b)
-	rep, err := s.do(ctx, b, job)
-	return s.verdict(job, rep, err)
+	rep, err := s.do(ctx, b, job, sink)
+	return s.verdict(job, rep, err, sink)
 }
 
-// verdict turns a runner report, or the failure to get one, into a Result.
-func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error) (Result, error) {
+// verdict turns a runner report, or the failure to get one, into a Result,
+// and puts the export's files in place (or removes them after a failure).
+func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error, sink *exportSink) (res Result, _ error) {
+	if sink != nil {
+		defer func() {
+			x := sink.finish(err == nil)
+			x.Rejected += rep.ExportSkipped
+			x.Truncated = x.Truncated || rep.ExportTruncated
+			if x.Err != "" {
+				s.log.Warn("sandbox export", "dir", sink.dir, "err", x.Err)
+			}
+			res.Export = &x
+		}()
+	}
 	switch {
 	case errors.Is(err, errBackstop):
 		return Result{

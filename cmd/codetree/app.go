@@ -114,6 +114,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			simLLMCommand(),
 			solveCommand(),
 			sweCommand(),
+			sweBenchCommand(),
 		},
 	}
 	markUsageErrors(app.Commands)

@@ -67,6 +67,7 @@ func (o *repoOptions) loadRepo(ctx context.Context) error {
 	}
 	if o.Lang == sandbox.LangGo {
 		o.GoModCache = hostModCache(ctx)
+		o.GoBuildCache = hostGoBuildCache(snap.Files)
 	}
 	return nil
 }

@@ -35,19 +35,31 @@ type jobRun struct {
 	dirty bool
 	// procsLeft: processes of the uid survived the kill loop.
 	procsLeft bool
+	// exporting: the export folder was made (Job.Export).
+	exporting bool
 }
 
 // Run runs one job and reports on it: start it as its own uid in a fresh
 // folder, wait for it (killing it at its deadline or when it floods an
 // output), kill whatever it left running, and remove what it left behind.
 // Run never fails: problems of the runner itself become Report.Anomaly,
-// with Clean false when the container may hold leftovers.
-func (s *Server) Run(ctx context.Context, job Job) (rep Report) {
+// with Clean false when the container may hold leftovers. A job's export
+// (Job.Export) is discarded: see RunExport.
+func (s *Server) Run(ctx context.Context, job Job) Report {
+	return s.RunExport(ctx, job, func(Chunk) error { return nil })
+}
+
+// RunExport is Run that hands the job's exported files (Job.Export) to
+// emit, after the job's processes are gone and before its cleanup.
+func (s *Server) RunExport(ctx context.Context, job Job, emit func(Chunk) error) (rep Report) {
 	uid := s.cfg.UIDBase + uint32(job.ID%UIDSpan)
 	rep = Report{ID: job.ID, ExitCode: -1, UID: uid}
 	j := &jobRun{
 		s: s, job: job, uid: uid, rep: &rep,
 		dir: filepath.Join(s.cfg.WorkDir, "job-"+strconv.FormatUint(job.ID, 10)),
+	}
+	if job.FixedDir {
+		j.dir = filepath.Join(s.cfg.WorkDir, FixedDirName)
 	}
 	defer func() {
 		if r := recover(); r != nil {
@@ -73,6 +85,9 @@ func (s *Server) Run(ctx context.Context, job Job) (rep Report) {
 		rep.StartError = startErr.Error()
 	} else {
 		j.execute(ctx)
+	}
+	if j.exporting && !j.procsLeft {
+		j.export(emit)
 	}
 	if oomErr == nil {
 		if n, err := j.oomKills(); err == nil {
@@ -125,6 +140,13 @@ func (j *jobRun) prepare() error {
 		if err := writeOwned(j.dir, tokenFile, []byte(j.job.Token), 0o600, int(j.uid)); err != nil {
 			return fmt.Errorf("write token file: %w", err)
 		}
+	}
+	if j.job.Export {
+		if err := j.makeExportDir(); err != nil {
+			j.fail(err.Error())
+			return err
+		}
+		j.exporting = true
 	}
 	return nil
 }
@@ -366,6 +388,11 @@ func (j *jobRun) cleanup() {
 	}
 	if err := os.RemoveAll(j.dir); err != nil {
 		j.fail(fmt.Sprintf("remove job folder: %v", err))
+	}
+	if j.exporting {
+		if err := j.removeExportDir(); err != nil {
+			j.fail(err.Error())
+		}
 	}
 	for _, d := range j.s.cfg.ScrubDirs {
 		if err := scrub(d, j.uid); err != nil {

@@ -40,6 +40,64 @@ type Job struct {
 	OutputLimit int64 `json:"output_limit"`
 	// Token, when set, is written to a file named by EnvTokenFile.
 	Token string `json:"token,omitempty"`
+	// FixedDir runs the job in the folder FixedDirName of the work folder
+	// (FixedDirPath in a container) rather than in job-ID: the same path
+	// for every such job, as a checkout has for its developer. The Go build
+	// cache keys a package's compile by its folder's path, so only jobs in
+	// one folder can reuse each other's entries for their own packages.
+	// Jobs in the fixed folder must not overlap.
+	FixedDir bool `json:"fixed_dir,omitempty"`
+	// Export asks for the files the job leaves in the export folder
+	// (ExportName in the work folder: ExportPath in a container). The
+	// runner makes that folder empty, owned by the job's uid, before the
+	// job; after the job's processes are killed and before its cleanup, it
+	// sends every regular file directly in it as Chunk lines, ahead of the
+	// Report, without following symbolic links. Jobs that export must not
+	// overlap.
+	Export bool `json:"export,omitempty"`
+	// ExportMax caps the bytes exported; past it the runner stops and
+	// sets Report.ExportTruncated. Zero or less means DefaultExportMax.
+	ExportMax int64 `json:"export_max,omitempty"`
+}
+
+// FixedDirName is the folder of a Job with FixedDir in the runner's work
+// folder, and FixedDirPath its path in a sandbox container.
+const (
+	FixedDirName = "src"
+	FixedDirPath = "/tmp/" + FixedDirName
+)
+
+// ExportName is the export folder's name in the runner's work folder, and
+// ExportPath its path in a sandbox container (see Job.Export).
+const (
+	ExportName = "codetree-export"
+	ExportPath = "/tmp/" + ExportName
+)
+
+// DefaultExportMax is Job.ExportMax's default.
+const DefaultExportMax = 1 << 30
+
+// Chunk is a piece of a file that a job exported (Job.Export). A file's
+// chunks come in order, on consecutive lines; the last has End set. An
+// empty file is one chunk with no Data.
+type Chunk struct {
+	ID uint64 `json:"id"`
+	// Name is the file's name in the export folder (one path element).
+	Name string `json:"name"`
+	Data []byte `json:"data,omitempty"`
+	End  bool   `json:"end,omitempty"`
+}
+
+// Output is one line the runner writes after its Hello: a Chunk of an
+// exported file when Chunk is set, otherwise a Report.
+type Output struct {
+	Report
+	Chunk *Chunk `json:"chunk,omitempty"`
+}
+
+// chunkLine is how a Chunk goes on the wire: an Output with only Chunk.
+type chunkLine struct {
+	Chunk *Chunk `json:"chunk"`
 }
 
 // Report is the runner's answer to one Job: one JSON line on its stdout.
@@ -76,6 +134,13 @@ type Report struct {
 	Anomaly string `json:"anomaly,omitempty"`
 	// UID is the uid (and gid) the job ran as; 0 if it never got one.
 	UID uint32 `json:"uid,omitempty"`
+
+	// Exported counts the files sent as Chunks (Job.Export); Skipped
+	// those left out (not regular files, unreadable); ExportTruncated is
+	// set when Job.ExportMax stopped the export.
+	Exported        int  `json:"exported,omitempty"`
+	ExportSkipped   int  `json:"export_skipped,omitempty"`
+	ExportTruncated bool `json:"export_truncated,omitempty"`
 }
 
 // Hello is the first line the runner writes when it is ready for jobs.

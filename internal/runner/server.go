@@ -128,7 +128,8 @@ func (s *Server) Hello() Hello {
 }
 
 // Serve writes a Hello to out, then reads Jobs, one JSON line each, from
-// in and writes one Report line per job to out, in order. It returns nil
+// in and writes one Report line per job to out, in order, after the Chunk
+// lines of the job's export if it asked for one (see Output). It returns nil
 // at the end of in or after Config.MaxJobs jobs, ErrNotReady (wrapped) when
 // the Hello said not ready, and ctx's error if ctx ends (checked between
 // jobs and during a job, not while blocked reading in). It sets the
@@ -159,7 +160,7 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 			if tooLong {
 				rep = badJob(0, fmt.Errorf("job line longer than %d bytes", maxJobLine))
 			} else {
-				rep = s.runLine(ctx, line)
+				rep = s.runLine(ctx, line, func(c Chunk) error { return enc.Encode(chunkLine{Chunk: &c}) })
 			}
 			if err := enc.Encode(rep); err != nil {
 				return fmt.Errorf("write report: %w", err)
@@ -176,8 +177,8 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 	return nil
 }
 
-// runLine decodes one job line and runs it.
-func (s *Server) runLine(ctx context.Context, line []byte) Report {
+// runLine decodes one job line and runs it; emit sends its exported files.
+func (s *Server) runLine(ctx context.Context, line []byte, emit func(Chunk) error) Report {
 	var job Job
 	if err := json.Unmarshal(line, &job); err != nil {
 		// Recover the ID if the line has one, so the harness can match.
@@ -188,7 +189,7 @@ func (s *Server) runLine(ctx context.Context, line []byte) Report {
 		s.log.Warn("bad job line", "job", id.ID, "err", err)
 		return badJob(id.ID, fmt.Errorf("decode job: %w", err))
 	}
-	return s.Run(ctx, job)
+	return s.RunExport(ctx, job, emit)
 }
 
 // badJob answers a job line the runner could not read. Nothing ran, so the

@@ -101,15 +101,21 @@ func touched(script string) []string {
 // context renders the layout and the relevant files (and extra, the
 // files a previous attempt edited) as they are in files.
 func (c *Coder) context(files map[string][]byte, extra []string) string {
-	max := c.ContextMax
+	return RenderFiles(c.Layout, files, slices.Concat(c.Files, extra), c.ContextMax)
+}
+
+// RenderFiles is what the model is shown of a repository: its layout, then
+// each of paths (sorted, once) in a fence, as long as the text stays under
+// max bytes (default 60000); the files left out are named.
+func RenderFiles(layout string, files map[string][]byte, paths []string, max int) string {
 	if max <= 0 {
 		max = 60000
 	}
 	var b strings.Builder
 	b.WriteString("Repository files:\n")
-	b.WriteString(c.Layout)
+	b.WriteString(layout)
 	b.WriteString("\n")
-	paths := slices.Concat(c.Files, extra)
+	paths = slices.Clone(paths)
 	slices.Sort(paths)
 	var left []string
 	for _, p := range slices.Compact(paths) {

@@ -18,6 +18,10 @@ import (
 // the sandbox.
 const GoModCacheTarget = "/gomodcache"
 
+// GoBuildCacheTarget is where a Go repository's build cache folder
+// (Tester.GoBuildCache) is mounted in the sandbox, read-only.
+const GoBuildCacheTarget = "/gobuild"
+
 // ErrUnknownLang is DetectLang's answer for a repository with neither a
 // go.mod nor a Python file.
 var ErrUnknownLang = errors.New("cannot tell the repository's language (no go.mod, no .py file)")
@@ -114,6 +118,39 @@ func goDeps(files map[string][]byte, modCache string) (env []string, mounts []sa
 	return []string{"GOMODCACHE=" + GoModCacheTarget, "GOFLAGS=-mod=mod"},
 		[]sandbox.Mount{{Source: modCache, Target: GoModCacheTarget}},
 		"dependencies: the module cache " + modCache + " (read-only)"
+}
+
+// goBuildCache is the build cache folder a Go repository's Tester uses:
+// dir, unless a custom image is in use (its cache program is unknown).
+func goBuildCache(dir, image string) string {
+	if image != "" {
+		return ""
+	}
+	return dir
+}
+
+// goCacheRequest adds the build cache folder dir to a run of a Go
+// repository: mounted read-only as a layer of the image's cache program,
+// the run in the sandbox's fixed folder (the cache keys a package by its
+// folder's path, so runs in job folders would never share an entry).
+// With export, the entries the run adds come back into dir; without,
+// they go to the run's own folder, removed after it.
+func goCacheRequest(req *sandbox.Request, dir string, export bool) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("make the build cache folder: %w", err)
+	}
+	if err := os.Chmod(dir, 0o755); err != nil { // past the umask: the jobs' uids read it
+		return fmt.Errorf("make the build cache folder: %w", err)
+	}
+	req.FixedDir = true
+	req.Mounts = append(slices.Clone(req.Mounts), sandbox.Mount{Source: dir, Target: GoBuildCacheTarget})
+	write := ""
+	if export {
+		write = sandbox.ExportDir
+		req.Export = &sandbox.Export{To: dir}
+	}
+	req.Env = append(slices.Clone(req.Env), "GOCACHEPROG="+sandbox.GoCacheProg(write, GoBuildCacheTarget))
+	return nil
 }
 
 var (

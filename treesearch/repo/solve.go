@@ -55,6 +55,11 @@ type Options struct {
 	// GoModCache is the host's Go module cache, mounted read-only for a Go
 	// repository with dependencies and no vendor/ folder.
 	GoModCache string
+	// GoBuildCache is a host folder for a Go repository's build cache
+	// ("": none, each run starts from the image's cache): the baseline run
+	// fills it, every run reads it read-only (Tester.GoBuildCache). Only
+	// with the default image.
+	GoBuildCache string
 
 	// Model answers every role; Ledger, when set, holds its accounts (the
 	// Result's tokens and cost, Progress.Spend).
@@ -69,6 +74,10 @@ type Options struct {
 	Sandbox sandbox.Runner
 	// Progress, when set, is told of each step, for a status line.
 	Progress func(Progress)
+	// CacheFilled: a run of the repository as it is filled GoBuildCache
+	// already (the issue pipeline's regression run), so the baseline, which
+	// may hold model-written tests, only reads it.
+	CacheFilled bool
 	// ID names the task in the model's accounts and the tree (default
 	// "repo"): an instance id when many run at once.
 	ID string
@@ -126,7 +135,7 @@ func Solve(ctx context.Context, opts Options) (*Result, error) {
 		return nil, err
 	}
 	s.progress(Progress{Stage: StageBaseline, Test: s.tester.Commands.Test})
-	if s.baseline, err = s.tester.Run(ctx, s.snap.Files); err != nil {
+	if s.baseline, err = s.runBaseline(ctx); err != nil {
 		return nil, err
 	}
 	if p := offlineProblem(s.baseline.TestOutput+"\n"+s.baseline.LintOutput, s.lang, s.snap.Files); p != "" {
@@ -160,6 +169,15 @@ func Solve(ctx context.Context, opts Options) (*Result, error) {
 	return s.result(ctx, tree), searchErr
 }
 
+// runBaseline runs the checks on the repository as it is, filling the
+// build cache unless it was filled already.
+func (s *session) runBaseline(ctx context.Context) (Check, error) {
+	if s.opts.CacheFilled {
+		return s.tester.Run(ctx, s.snap.Files)
+	}
+	return s.tester.RunBaseline(ctx, s.snap.Files)
+}
+
 // newSession checks the options and sets up the tester.
 func newSession(opts Options) (*session, error) {
 	switch {
@@ -179,36 +197,53 @@ func newSession(opts Options) (*session, error) {
 			return nil, fmt.Errorf("%s: no such file in the repository", p)
 		}
 	}
-	s := &session{opts: opts, snap: opts.Snapshot, lang: opts.Lang, task: strings.TrimSpace(opts.Task)}
+	s := &session{opts: opts, snap: opts.Snapshot, task: strings.TrimSpace(opts.Task)}
 	if opts.Fix {
 		s.task = FixTask
 	}
-	if s.lang == "" {
-		var err error
-		if s.lang, err = DetectLang(s.snap.Files); err != nil {
-			return nil, err
-		}
+	var err error
+	if s.tester, s.notes, err = NewTester(opts, s.commands); err != nil {
+		return nil, err
 	}
-	s.tester = &Tester{Exec: opts.Sandbox, Base: s.snap.Files, Lang: s.lang, Image: opts.Image,
-		Commands: s.commands(), Limits: opts.Limits}
-	if s.tester.Limits == (sandbox.Limits{}) {
-		s.tester.Limits = DefaultLimits()
-	}
-	var note string
-	if s.lang == sandbox.LangGo {
-		s.tester.Env, s.tester.Mounts, note = goDeps(s.snap.Files, opts.GoModCache)
-	} else {
-		s.tester.Env, note = pythonEnv(s.snap.Files)
-	}
-	if note != "" {
-		s.notes = append(s.notes, note)
-	}
+	s.lang = s.tester.Lang
 	return s, nil
 }
 
+// NewTester is the Tester Solve runs the checks with, for the options'
+// Snapshot, Lang, Image, Limits, Sandbox and Go module cache, with the
+// commands cmds gives for the language; notes say how dependencies reach
+// the sandbox. The issue pipeline runs its reproduction and regression
+// tests with one.
+func NewTester(opts Options, cmds func(sandbox.Lang) Commands) (*Tester, []string, error) {
+	lang := opts.Lang
+	if lang == "" {
+		var err error
+		if lang, err = DetectLang(opts.Snapshot.Files); err != nil {
+			return nil, nil, err
+		}
+	}
+	t := &Tester{Exec: opts.Sandbox, Base: opts.Snapshot.Files, Lang: lang, Image: opts.Image,
+		Commands: cmds(lang), Limits: opts.Limits}
+	if t.Limits == (sandbox.Limits{}) {
+		t.Limits = DefaultLimits()
+	}
+	var note string
+	if lang == sandbox.LangGo {
+		t.Env, t.Mounts, note = goDeps(opts.Snapshot.Files, opts.GoModCache)
+		t.GoBuildCache = goBuildCache(opts.GoBuildCache, opts.Image)
+	} else {
+		t.Env, note = pythonEnv(opts.Snapshot.Files)
+	}
+	var notes []string
+	if note != "" {
+		notes = append(notes, note)
+	}
+	return t, notes, nil
+}
+
 // commands are the options' commands over the language's defaults.
-func (s *session) commands() Commands {
-	cmds := DefaultCommands(s.lang)
+func (s *session) commands(lang sandbox.Lang) Commands {
+	cmds := DefaultCommands(lang)
 	if s.opts.Test != "" {
 		cmds.Test = s.opts.Test
 	}

@@ -61,7 +61,13 @@ type Tester struct {
 	// Env and Mounts go to every run (a read-only Go module cache).
 	Env    []string
 	Mounts []sandbox.Mount
-	Limits sandbox.Limits
+	// GoBuildCache, for a Go repository in the default image, is a host
+	// folder of build cache entries ("": none): RunBaseline adds the
+	// entries its run writes, and every run reads them through a
+	// read-only mount, writing its own to a folder removed after it, so
+	// that no candidate changes what another's build reads.
+	GoBuildCache string
+	Limits       sandbox.Limits
 	// LintBaseline holds the lint findings of the repository before the
 	// search (lintFindings of the baseline run): a candidate is judged on
 	// the findings it adds.
@@ -70,8 +76,17 @@ type Tester struct {
 	// bytes).
 	OutputMax int
 
-	mu      sync.Mutex
-	checked map[string]Check // by candidate, cut to CheckKeep
+	mu       sync.Mutex
+	checked  map[string]Check      // by candidate, cut to CheckKeep
+	exported *sandbox.ExportResult // RunBaseline's export into GoBuildCache
+}
+
+// Exported says what RunBaseline added to GoBuildCache; nil before it ran
+// with one.
+func (t *Tester) Exported() *sandbox.ExportResult {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.exported
 }
 
 // Checked returns the check Test made of a candidate, if it ran one.
@@ -130,6 +145,16 @@ func fromAgent(edits []agent.Edit) []Edit {
 // Run runs the test command, then the lint command, on files in one
 // sandbox run.
 func (t *Tester) Run(ctx context.Context, files map[string][]byte) (Check, error) {
+	return t.run(ctx, files, false)
+}
+
+// RunBaseline is Run for the repository before any change: with a
+// GoBuildCache, the cache entries the run writes are added to it.
+func (t *Tester) RunBaseline(ctx context.Context, files map[string][]byte) (Check, error) {
+	return t.run(ctx, files, true)
+}
+
+func (t *Tester) run(ctx context.Context, files map[string][]byte, baseline bool) (Check, error) {
 	marker, err := newMarker()
 	if err != nil {
 		return Check{}, err
@@ -140,12 +165,23 @@ func (t *Tester) Run(ctx context.Context, files map[string][]byte) (Check, error
 	if t.Commands.Lint != "" {
 		script += `; sh -c "$2" </dev/null 2>&1; printf '\n%s lint %d\n' "$0" $?`
 	}
-	res, err := t.Exec.Run(ctx, sandbox.Request{
+	req := sandbox.Request{
 		Lang: t.Lang, Image: t.Image, Files: files, Env: t.Env, Mounts: t.Mounts, Limits: t.Limits,
 		Command: []string{"sh", "-c", script, marker, t.Commands.Test, t.Commands.Lint},
-	})
+	}
+	if t.GoBuildCache != "" && t.Lang == sandbox.LangGo {
+		if err := goCacheRequest(&req, t.GoBuildCache, baseline); err != nil {
+			return Check{}, err
+		}
+	}
+	res, err := t.Exec.Run(ctx, req)
 	if err != nil {
 		return Check{}, fmt.Errorf("run the repository's commands: %w", err)
+	}
+	if x := res.Export; x != nil {
+		t.mu.Lock()
+		t.exported = x
+		t.mu.Unlock()
 	}
 	c := splitCheck(res.Stdout+res.Stderr, marker, t.Commands.Lint != "")
 	if c.TestExit == 5 && strings.Contains(c.TestOutput, "no tests ran") {
