@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix clean
+.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -58,7 +58,7 @@ bench-ablation: images ## direct, resample, reflexion and the codetree variants 
 bench-swe: images ## a candidate's go test of the SWE-bench Go repositories and a gin service: sandbox with/without the build cache vs the host (runs OUR test repos on the host)
 	BIN=$(BIN) scripts/bench-swe.sh
 
-demo: images ## example programs in the sandbox, CodeTree with the simulated model on 20 HumanEval problems, codetree fix on examples/fix-go
+demo: images ## example programs in the sandbox, CodeTree with the simulated model on 20 HumanEval problems, codetree fix on examples/fix-go, swe run on the test instances
 	@for f in examples/*.py examples/*.go; do \
 		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
 	done
@@ -67,10 +67,15 @@ demo: images ## example programs in the sandbox, CodeTree with the simulated mod
 	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --out runs/demo
 	@echo; echo "== codetree fix on a copy of examples/fix-go, with a scripted model"
 	@BIN=$(BIN) scripts/demo-fix.sh
+	@echo; echo "== codetree swe run and swe eval on six SWE-bench-format test instances, simulated model (the gold-patch oracle)"
+	@BIN=$(BIN) scripts/demo-swe.sh
+
+demo-swe: images ## codetree swe run --model sim (the gold-patch oracle) on the six test instances, then swe eval (runs/demo-swe)
+	BIN=$(BIN) scripts/demo-swe.sh
 
 demo-fix: images ## codetree fix on a copy of examples/fix-go with a scripted model (runs/demo-fix)
 	BIN=$(BIN) scripts/demo-fix.sh
 
 clean: ## remove build outputs and leftover sandbox containers
 	-$(BIN) sandbox gc
-	rm -rf bin runs/demo runs/demo-fix
+	rm -rf bin runs/demo runs/demo-fix runs/demo-swe

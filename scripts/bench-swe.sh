@@ -221,3 +221,21 @@ done
 
 echo "== codetree swe-bench --runs $runs (${#dirs[@]} repositories)"
 "$bin" swe-bench --runs "$runs" "$@" "${dirs[@]}"
+
+# The time from an instance's start to its first model call: the checkout,
+# the Go modules and the environment stage, before the model works. The
+# simulated model answers at once, so the figures are the harness's.
+echo
+echo "== time to the first model call: codetree swe run --model sim, one instance at a time"
+tmpl=$(scripts/swe-remotes.sh "$work/remotes")
+"$bin" swe run --model sim --instances "$data/instances.jsonl" --repo-url "$tmpl" --out "$work/swe-run" \
+	--work-dir "$work/swe-work" --concurrency 1 --timeout 3m >/dev/null 2>"$work/swe-run.log" ||
+	{ cat "$work/swe-run.log"; exit 1; }
+python3 - "$work/swe-run/results.jsonl" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+print(f"{'instance':>18}  {'setup':>7}  {'first call':>10}  {'whole':>7}  passed")
+for r in rows:
+    print(f"{r['instance_id']:>18}  {r['setup_seconds']:6.2f}s  {r.get('first_model_call_seconds', 0):9.2f}s  {r['seconds']:6.2f}s  {r['passed']}")
+print("(setup: clone or worktree and Go modules; first call: from the instance's start; simulated model)")
+PY

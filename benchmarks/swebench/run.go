@@ -57,6 +57,11 @@ type Attempt struct {
 	// Notes are remarks for the results line (a patch that edits tests,
 	// a reproduction that never failed, ...).
 	Notes []string
+	// FirstModelCall is when the Patcher first called the model (zero:
+	// never): RunResult.FirstModelCallSeconds counts from the attempt's
+	// start, so the environment's cost (checkout, Go modules, the first
+	// sandbox runs) shows.
+	FirstModelCall time.Time
 }
 
 // The pipeline's stages, in order: StageAccount.Name, and the order of

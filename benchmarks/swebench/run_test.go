@@ -12,6 +12,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/codetree/codetree/benchmarks/swebench/swebenchtest"
 )
@@ -54,7 +55,8 @@ func (f *fakePatcher) Patch(ctx context.Context, w Workspace) (Attempt, error) {
 	}
 	fail := f.fail[id]
 	f.mu.Unlock()
-	att := Attempt{Stages: fakeStages, Tree: json.RawMessage(`{"instance":"` + id + `"}`), Notes: []string{"fake"}}
+	att := Attempt{Stages: fakeStages, Tree: json.RawMessage(`{"instance":"` + id + `"}`), Notes: []string{"fake"},
+		FirstModelCall: time.Now()}
 	if fail {
 		return att, errors.New("model endpoint unreachable after 3 retries")
 	}
@@ -208,7 +210,8 @@ func checkRunFiles(t *testing.T, out string, insts []Instance, patches map[strin
 			t.Errorf("%s: tree %q, %v", in.InstanceID, tree, err)
 		}
 		i := slices.IndexFunc(results, func(r RunResult) bool { return r.InstanceID == in.InstanceID })
-		if i < 0 || results[i].PatchBytes != len(patches[in.InstanceID]) || len(results[i].Stages) != 2 || results[i].Notes[0] != "fake" {
+		if i < 0 || results[i].PatchBytes != len(patches[in.InstanceID]) || len(results[i].Stages) != 2 || results[i].Notes[0] != "fake" ||
+			results[i].FirstModelCallSeconds < results[i].SetupSeconds || results[i].FirstModelCallSeconds > results[i].Seconds {
 			t.Errorf("%s: no or wrong results line: %+v", in.InstanceID, results)
 		}
 	}

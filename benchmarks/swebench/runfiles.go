@@ -36,6 +36,9 @@ type RunResult struct {
 	Seconds      float64   `json:"seconds"`
 	SetupSeconds float64   `json:"setup_seconds"`
 	Started      time.Time `json:"started"`
+	// FirstModelCallSeconds is the time from the attempt's start to its
+	// first model call (0: none).
+	FirstModelCallSeconds float64 `json:"first_model_call_seconds,omitempty"`
 }
 
 func newRunResult(id string, att Attempt, start time.Time, facts attemptFacts) RunResult {
@@ -43,11 +46,15 @@ func newRunResult(id string, att Attempt, start time.Time, facts attemptFacts) R
 	if stages == nil {
 		stages = []StageAccount{}
 	}
-	return RunResult{
+	res := RunResult{
 		InstanceID: id, Passed: att.Passed, PatchBytes: len(att.Patch), Stages: stages,
 		Notes: att.Notes, EditedTests: facts.editedTests, Simulated: att.Simulated,
 		Seconds: time.Since(start).Seconds(), SetupSeconds: facts.setup.Seconds(), Started: start.UTC(),
 	}
+	if !att.FirstModelCall.IsZero() {
+		res.FirstModelCallSeconds = att.FirstModelCall.Sub(start).Seconds()
+	}
+	return res
 }
 
 // runFiles are the run folder's files.

@@ -28,6 +28,8 @@ type issueOptions struct {
 	CloneURL  string
 	PR        bool
 	Comment   bool
+	// KeepReproduction puts the pipeline's reproduction test into the patch.
+	KeepReproduction bool
 }
 
 func issueCommand() *cli.Command { return newIssueCommand(nil) }
@@ -37,10 +39,15 @@ func issueCommand() *cli.Command { return newIssueCommand(nil) }
 func newIssueCommand(runF func(context.Context, *issueOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:      "issue",
-		Usage:     "read a GitHub issue, clone its repository and search for a change that resolves it and passes the tests",
+		Usage:     "read a GitHub issue, clone its repository, localize, reproduce and repair it: a tested patch or pull request",
 		ArgsUsage: "OWNER/REPO#N | ISSUE-URL",
-		Description: "Like solve, with the issue's title, body, labels and comments as the task, on a clone made with\n" +
-			"git (token through git's environment only) in --work, or on --repo. Nothing is written to GitHub\n" +
+		Description: "The issue's title, body, labels and comments go through the pipeline on a clone made with git\n" +
+			"(token through git's environment only) in --work, or on --repo: localize (files, then functions;\n" +
+			"--files skips the choice of files), reproduce (a test that fails on the unpatched code), the\n" +
+			"touched code's passing tests as regression tests (or --test), then CodeTree repairs with them as\n" +
+			"the test command. The reproduction test is not part of the patch unless --keep-reproduction.\n" +
+			"--tree writes every stage with its calls, tokens, cost and time, and the search tree. Nothing is\n" +
+			"written to GitHub\n" +
 			"unless --pr (a branch codetree/issue-N and a pull request, from a fork when the token cannot\n" +
 			"push) or --comment (the patch as a comment on the issue), and only for a passing change.\n" +
 			"Exit status: 0 a passing change, 1 none, 2 usage error, 3 GitHub, git, Docker or model endpoint.",
@@ -70,6 +77,7 @@ func issueFlags() []cli.Flag {
 		&cli.StringFlag{Name: "clone-url", Usage: "clone URL template with {owner} and {repo}, for a mirror (default: GitHub's)"},
 		&cli.BoolFlag{Name: "pr", Usage: "open a pull request with a passing change (branch codetree/issue-N)"},
 		&cli.BoolFlag{Name: "comment", Usage: "post a passing change as a comment on the issue"},
+		&cli.BoolFlag{Name: "keep-reproduction", Usage: "put the reproduction test into the patch (and the pull request)"},
 	)
 }
 
@@ -89,7 +97,8 @@ func issueOptionsFrom(c *cli.Context) (*issueOptions, error) {
 	}
 	o := &issueOptions{repoOptions: *ro, Ref: ref, Token: issue.Secret(c.String("github-token")),
 		GitHubURL: c.String("github-url"), GitRef: c.String("ref"), WorkDir: c.String("work"),
-		CloneURL: c.String("clone-url"), PR: c.Bool("pr"), Comment: c.Bool("comment")}
+		CloneURL: c.String("clone-url"), PR: c.Bool("pr"), Comment: c.Bool("comment"),
+		KeepReproduction: c.Bool("keep-reproduction")}
 	if o.GitHubURL == "" {
 		o.GitHubURL = ref.EnterpriseURL()
 	}
@@ -124,7 +133,8 @@ func runIssue(ctx context.Context, o *issueOptions) error {
 	opts.GoModCache = hostModCache(ctx)
 	res, err := issue.Run(ctx, issue.Options{Ref: o.Ref, GitHub: gh, Token: o.Token, Dir: o.Dir, WorkDir: o.WorkDir,
 		CloneURL: o.CloneURL, GitRef: o.GitRef, Globs: o.Globs, Solve: opts, PullRequest: o.PR, Comment: o.Comment,
-		Log: func(s string) { slog.Info(s, "issue", o.Ref.String()) }})
+		KeepReproduction: o.KeepReproduction,
+		Log:              func(s string) { slog.Info(s, "issue", o.Ref.String()) }})
 	out.endProgress()
 	return o.reportIssue(res, err)
 }
@@ -132,11 +142,11 @@ func runIssue(ctx context.Context, o *issueOptions) error {
 // reportIssue writes the tree and the result and turns the outcome into
 // the exit status.
 func (o *issueOptions) reportIssue(res *issue.Result, err error) error {
-	if res == nil || res.Solve == nil {
+	if res == nil || res.Pipeline == nil {
 		return err
 	}
-	if o.TreeFile != "" && res.Solve.Tree != nil {
-		if werr := treesearch.WriteJSONFile(o.TreeFile, res.Solve.Tree); werr != nil {
+	if o.TreeFile != "" {
+		if werr := treesearch.WriteJSONFile(o.TreeFile, res.Pipeline); werr != nil {
 			return werr
 		}
 	}
@@ -150,26 +160,31 @@ func (o *issueOptions) reportIssue(res *issue.Result, err error) error {
 			return jerr
 		}
 	} else {
-		if !o.PR && !o.Comment {
-			res.Solve.NextStep = "nothing written to GitHub: rerun with --pr or --comment, or git apply the diff in the checkout"
-		}
-		res.Solve.WriteText(o.Stdout, o.Stderr)
-		fmt.Fprintln(o.Stderr, "checkout:", res.Checkout)
-		for _, n := range res.Notes {
-			fmt.Fprintln(o.Stderr, "note:", n)
-		}
-		if res.PullRequest != "" {
-			fmt.Fprintln(o.Stderr, "pull request:", res.PullRequest)
-		}
-		if res.Comment != "" {
-			fmt.Fprintln(o.Stderr, "comment:", res.Comment)
-		}
+		o.issueText(res)
 	}
 	if err != nil {
 		return err
 	}
-	if !res.Solve.Passed {
+	if !res.Pipeline.Passed {
 		return cli.Exit(fmt.Sprintf("%s: no change within the budget of %d passes the tests", res.Issue, o.Budget), exitFailure)
 	}
 	return nil
+}
+
+// issueText writes the pipeline's result, then where things are.
+func (o *issueOptions) issueText(res *issue.Result) {
+	res.Pipeline.WriteText(o.Stdout)
+	fmt.Fprintln(o.Stderr, "checkout:", res.Checkout)
+	for _, n := range res.Notes {
+		fmt.Fprintln(o.Stderr, "note:", n)
+	}
+	switch {
+	case res.PullRequest != "":
+		fmt.Fprintln(o.Stderr, "pull request:", res.PullRequest)
+	case !o.PR && !o.Comment && res.Pipeline.Passed:
+		fmt.Fprintln(o.Stderr, "nothing written to GitHub: rerun with --pr or --comment, or git apply the patch in the checkout")
+	}
+	if res.Comment != "" {
+		fmt.Fprintln(o.Stderr, "comment:", res.Comment)
+	}
 }

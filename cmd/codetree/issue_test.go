@@ -194,6 +194,17 @@ func TestIssueEndToEnd(t *testing.T) {
 			if !strings.Contains(stdout, "+\treturn a + b") {
 				t.Errorf("stdout lacks the diff:\n%s", stdout)
 			}
+			// The whole pipeline ran: the reproduction test failed before,
+			// it is the repair's test command, and it is not in the patch.
+			for _, want := range []string{"localize ", "Reproduction: TestAddIssue7 in calc_issue_test.go fails before the change.",
+				"Test command: go test -count=1 -run '^(TestAddIssue7)$' '.'"} {
+				if !strings.Contains(stdout, want) {
+					t.Errorf("stdout lacks %q:\n%s", want, stdout)
+				}
+			}
+			if strings.Contains(stdout, "+++ b/calc_issue_test.go") {
+				t.Errorf("the patch holds the reproduction test:\n%s", stdout)
+			}
 			if p := m.prompts(); len(p) == 0 || !strings.Contains(p[0], "Add subtracts") || !strings.Contains(p[0], "Still broken on main.") || !strings.Contains(p[0], "bug") {
 				t.Errorf("the Editor was not shown the issue: %v", p)
 			}
@@ -201,6 +212,9 @@ func TestIssueEndToEnd(t *testing.T) {
 			treeJSON, err := os.ReadFile(tree)
 			if err != nil {
 				t.Fatalf("tree: %v", err)
+			}
+			if !strings.Contains(string(treeJSON), `"name": "reproduce"`) || !strings.Contains(string(treeJSON), `"nodes"`) {
+				t.Errorf("--tree lacks the stages or the search tree:\n%.2000s", treeJSON)
 			}
 			assertNoTokenIn(t, []string{stdout, stderr, string(treeJSON)}, work)
 			cfgs, _ := filepath.Glob(filepath.Join(work, "*", "calc", ".git", "config"))

@@ -28,6 +28,11 @@ type editModel struct {
 	filePrompts int // ChooseFiles calls
 }
 
+// issueReproduction is the editModel's reproduction test for codetree
+// issue: a new test file that fails while Add subtracts.
+var issueReproduction = "calc_issue_test.go\n<<<<<<< SEARCH\n=======\npackage calc\n\nimport \"testing\"\n\n" +
+	"func TestAddIssue7(t *testing.T) {\n\tif got := Add(1, 2); got != 3 {\n\t\tt.Errorf(\"Add(1, 2) = %d, want 3\", got)\n\t}\n}\n>>>>>>> REPLACE\n"
+
 // hangReply makes the Editor hold its reply for a minute.
 const hangReply = "(hang)"
 
@@ -41,6 +46,12 @@ func newEditModel(t *testing.T, edits ...string) *editModel {
 			m.filePrompts++
 			m.mu.Unlock()
 			return agenttest.Reply{Content: "1. `calc.py`\n2. nowhere.py"}
+		case strings.Contains(sys, "localizes a GitHub issue in a repository"):
+			return agenttest.Reply{Content: "1. calc.go"}
+		case strings.Contains(sys, "localizes a GitHub issue within files"):
+			return agenttest.Reply{Content: "1. calc.go: Add"}
+		case strings.Contains(sys, "writes a test that reproduces a GitHub issue"):
+			return agenttest.Reply{Content: issueReproduction}
 		case strings.Contains(sys, "who plans solutions"):
 			return agenttest.Reply{Content: "1. Fix the code under test."}
 		case strings.Contains(sys, "who reviews failing code"):

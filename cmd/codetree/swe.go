@@ -23,16 +23,56 @@ func sweLimits() sandbox.Limits {
 }
 
 // sweCommand is `codetree swe`, the SWE-bench commands.
-func sweCommand() *cli.Command { return newSweCommand(nil) }
+func sweCommand() *cli.Command { return newSweCommand(nil, nil) }
 
-// newSweCommand returns `swe` with its subcommands; evalF as in
-// newSweEvalCommand.
-func newSweCommand(evalF func(context.Context, *sweEvalOptions) error) *cli.Command {
+// newSweCommand returns `swe` with its subcommands; evalF and runF as in
+// newSweEvalCommand and newSweRunCommand.
+func newSweCommand(evalF func(context.Context, *sweEvalOptions) error, runF func(context.Context, *sweRunOptions) error) *cli.Command {
 	return &cli.Command{
 		Name:        "swe",
-		Usage:       "SWE-bench: score patches for repository issues",
-		Subcommands: []*cli.Command{newSweEvalCommand(evalF)},
+		Usage:       "SWE-bench: make patches for repository issues, and score them",
+		Subcommands: []*cli.Command{newSweRunCommand(runF), newSweEvalCommand(evalF)},
 	}
+}
+
+// sweRepoURLFlag is --repo-url of swe run and swe eval.
+func sweRepoURLFlag() cli.Flag {
+	return &cli.StringFlag{Name: "repo-url", Value: swebench.DefaultRepoURL, Usage: "clone URL template with {owner} and {repo} (a mirror: file:///srv/mirrors/{owner}+{repo})"}
+}
+
+// sweRepoURLFrom reads --repo-url.
+func sweRepoURLFrom(c *cli.Context) (string, error) {
+	tmpl := c.String("repo-url")
+	if !strings.Contains(tmpl, "{repo}") {
+		return "", usageErrorf("--repo-url %q: want a template with {repo} (and {owner}), like %s", tmpl, swebench.DefaultRepoURL)
+	}
+	return tmpl, nil
+}
+
+// sweIDsFrom reads --ids: instance ids separated by commas.
+func sweIDsFrom(c *cli.Context) []string {
+	var ids []string
+	for id := range strings.SplitSeq(c.String("ids"), ",") {
+		if id = strings.TrimSpace(id); id != "" {
+			ids = append(ids, id)
+		}
+	}
+	return ids
+}
+
+// readSweInstances reads an instances file; what is wrong with it is a
+// usage error.
+func readSweInstances(path string) ([]swebench.Instance, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, usageErrorf("--instances: %v", err)
+	}
+	defer f.Close()
+	insts, err := swebench.ReadInstances(f, path)
+	if err != nil {
+		return nil, usageErrorf("--instances: %v", err)
+	}
+	return insts, nil
 }
 
 // sweEvalOptions are codetree swe eval's flags, read and checked.
@@ -68,7 +108,7 @@ func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.C
 			&cli.StringFlag{Name: "predictions", Usage: "predictions (JSONL: instance_id, model_name_or_path, model_patch)"},
 			&cli.BoolFlag{Name: "gold", Usage: "score the instances' gold patches instead of predictions"},
 			&cli.StringFlag{Name: "ids", Usage: "only these instance ids, separated by commas"},
-			&cli.StringFlag{Name: "repo-url", Value: swebench.DefaultRepoURL, Usage: "clone URL template with {owner} and {repo} (a mirror: file:///srv/mirrors/{owner}+{repo})"},
+			sweRepoURLFlag(),
 			&cli.StringFlag{Name: "out", Value: "swe-eval", Usage: "output folder"},
 			&cli.StringFlag{Name: "work-dir", Usage: "clone cache, worktrees and Go module cache (default: OUT/work)"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "instances evaluated at once"},
@@ -91,15 +131,9 @@ func sweEvalOptionsFrom(c *cli.Context) (*sweEvalOptions, error) {
 	if c.String("out") == "" {
 		return nil, usageErrorf("--out: want a folder")
 	}
-	tmpl := c.String("repo-url")
-	if !strings.Contains(tmpl, "{repo}") {
-		return nil, usageErrorf("--repo-url %q: want a template with {repo} (and {owner}), like %s", tmpl, swebench.DefaultRepoURL)
-	}
-	var ids []string
-	for id := range strings.SplitSeq(c.String("ids"), ",") {
-		if id = strings.TrimSpace(id); id != "" {
-			ids = append(ids, id)
-		}
+	tmpl, err := sweRepoURLFrom(c)
+	if err != nil {
+		return nil, err
 	}
 	limits, err := limitsFrom(c)
 	if err != nil {
@@ -111,7 +145,7 @@ func sweEvalOptionsFrom(c *cli.Context) (*sweEvalOptions, error) {
 	}
 	return &sweEvalOptions{
 		Instances: c.String("instances"), Predictions: c.String("predictions"), Gold: c.Bool("gold"),
-		IDs: ids, RepoURL: tmpl, Out: c.String("out"), WorkDir: c.String("work-dir"),
+		IDs: sweIDsFrom(c), RepoURL: tmpl, Out: c.String("out"), WorkDir: c.String("work-dir"),
 		Concurrency: c.Int("concurrency"), Image: c.String("image"), Limits: limits, Sandbox: sbCfg,
 		Stdout: c.App.Writer,
 	}, nil
@@ -151,14 +185,9 @@ func runSweEval(ctx context.Context, o *sweEvalOptions) error {
 // instances to score: with --ids those, else every instance that has a
 // prediction (with --gold, every instance).
 func loadSweInput(o *sweEvalOptions) ([]swebench.Instance, []swebench.Prediction, error) {
-	f, err := os.Open(o.Instances)
+	insts, err := readSweInstances(o.Instances)
 	if err != nil {
-		return nil, nil, usageErrorf("--instances: %v", err)
-	}
-	defer f.Close()
-	insts, err := swebench.ReadInstances(f, o.Instances)
-	if err != nil {
-		return nil, nil, usageErrorf("--instances: %v", err)
+		return nil, nil, err
 	}
 	var preds []swebench.Prediction
 	hasPred := make(map[string]bool)

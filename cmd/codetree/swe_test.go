@@ -21,7 +21,7 @@ import (
 func TestSweEvalFlags(t *testing.T) {
 	t.Parallel()
 	var got *sweEvalOptions
-	code, stderr := runCommand(t, newSweCommand(captured(&got)), "swe", "eval", "--instances", "i.jsonl",
+	code, stderr := runCommand(t, newSweCommand(captured(&got), nil), "swe", "eval", "--instances", "i.jsonl",
 		"--predictions", "p.jsonl", "--ids", "a__b-1, c__d-2,", "--repo-url", "file:///srv/mirrors/{owner}+{repo}",
 		"--out", "o", "--concurrency", "4", "--timeout", "90s", "--memory", "2g")
 	if code != exitOK || got == nil {
@@ -34,7 +34,7 @@ func TestSweEvalFlags(t *testing.T) {
 	}
 
 	got = nil
-	code, stderr = runCommand(t, newSweCommand(captured(&got)), "swe", "eval", "--instances", "i.jsonl", "--gold")
+	code, stderr = runCommand(t, newSweCommand(captured(&got), nil), "swe", "eval", "--instances", "i.jsonl", "--gold")
 	if code != exitOK || got == nil {
 		t.Fatalf("--gold: exit %d: %s", code, stderr)
 	}
@@ -52,7 +52,7 @@ func TestSweEvalFlags(t *testing.T) {
 		{"--instances", "i.jsonl", "--gold", "extra"},
 	} {
 		got = nil
-		code, stderr := runCommand(t, newSweCommand(captured(&got)), append([]string{"swe", "eval"}, bad...)...)
+		code, stderr := runCommand(t, newSweCommand(captured(&got), nil), append([]string{"swe", "eval"}, bad...)...)
 		if code != exitUsage || got != nil {
 			t.Errorf("%v: exit %d (ran: %v), want a usage error: %s", bad, code, got != nil, stderr)
 		}
@@ -104,16 +104,8 @@ func TestSweEvalE2E(t *testing.T) {
 	tmpl, instPath := swebenchtest.Remotes(t)
 	run := func(args ...string) (int, string, string) {
 		t.Helper()
-		cmd := exec.CommandContext(t.Context(), bin, append([]string{"swe", "eval", "--instances", instPath, "--repo-url", tmpl,
+		return runSwe(t, bin, append([]string{"eval", "--instances", instPath, "--repo-url", tmpl,
 			"--timeout", "3m", "--concurrency", "3"}, args...)...)
-		var out, errb bytes.Buffer
-		cmd.Stdout, cmd.Stderr = &out, &errb
-		err := cmd.Run()
-		var ee *exec.ExitError
-		if err != nil && !errors.As(err, &ee) {
-			t.Fatalf("run codetree: %v", err)
-		}
-		return cmd.ProcessState.ExitCode(), out.String(), errb.String()
 	}
 
 	gold := t.TempDir()
@@ -192,4 +184,19 @@ func TestSweEvalE2E(t *testing.T) {
 	if code := cmd.ProcessState.ExitCode(); code != exitFailure || !strings.Contains(string(outb), "Resolved 0 of 1") {
 		t.Errorf("--gold with a broken gold patch: exit %d, want %d\n%s", code, exitFailure, outb)
 	}
+}
+
+// runSwe runs `codetree swe ARGS...` and returns its exit code, stdout
+// and stderr.
+func runSwe(t *testing.T, bin string, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.CommandContext(t.Context(), bin, append([]string{"swe"}, args...)...)
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	err := cmd.Run()
+	var ee *exec.ExitError
+	if err != nil && !errors.As(err, &ee) {
+		t.Fatalf("run codetree: %v", err)
+	}
+	return cmd.ProcessState.ExitCode(), out.String(), errb.String()
 }

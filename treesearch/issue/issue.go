@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/codetree/codetree/treesearch/ghissue"
+	"github.com/codetree/codetree/treesearch/pipeline"
 	"github.com/codetree/codetree/treesearch/repo"
 )
 
@@ -44,8 +45,10 @@ type Options struct {
 	CloneURL, GitRef string
 	// Globs are the --files (repo.MatchFiles over the checkout).
 	Globs []string
-	// Solve is the search's options.
+	// Solve is the search's options (the pipeline's repair).
 	Solve repo.Options
+	// KeepReproduction puts the reproduction test into the patch.
+	KeepReproduction bool
 	// PullRequest opens a pull request with a passing change; Comment posts
 	// it on the issue. Branch is the pull request's (default codetree/issue-N).
 	PullRequest, Comment bool
@@ -59,8 +62,8 @@ type Result struct {
 	Issue string `json:"issue"` // owner/repo#N
 	Title string `json:"title"`
 	// Checkout is the folder the search worked on.
-	Checkout string       `json:"checkout"`
-	Solve    *repo.Result `json:"result"`
+	Checkout string           `json:"checkout"`
+	Pipeline *pipeline.Result `json:"result"`
 	// Branch, Fork (the fork's owner, when one was used) and PullRequest
 	// (its URL) are set when a pull request was opened; Comment is the
 	// comment's URL.
@@ -99,18 +102,19 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 	if err != nil {
 		return nil, fmt.Errorf("read the checkout: %w", err)
 	}
-	opts := o.Solve
-	opts.Snapshot, opts.Fix, opts.Task = snap, false, Task(is)
-	if opts.Files, err = repo.MatchFiles(snap, o.Globs); err != nil {
+	po := pipeline.Options{ID: o.Ref.String(), Issue: is.Text(), Solve: o.Solve,
+		KeepReproduction: o.KeepReproduction, Log: o.Log}
+	po.Solve.Snapshot = snap
+	if po.Files, err = repo.MatchFiles(snap, o.Globs); err != nil {
 		return nil, fmt.Errorf("--files %w", err)
 	}
-	if res.Solve, err = repo.Solve(ctx, opts); err != nil || res.Solve == nil {
+	if res.Pipeline, err = pipeline.Run(ctx, po); err != nil || res.Pipeline == nil {
 		return res, err
 	}
 	if !o.PullRequest && !o.Comment {
 		return res, nil
 	}
-	if !res.Solve.Passed {
+	if !res.Pipeline.Passed {
 		res.Notes = append(res.Notes, "nothing was written to GitHub: no change passes the tests")
 		return res, nil
 	}
@@ -120,7 +124,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 		}
 	}
 	if o.Comment {
-		url, err := o.GitHub.Comment(ctx, o.Ref.Owner, o.Ref.Repo, o.Ref.Number, CommentBody(res.Solve))
+		url, err := o.GitHub.Comment(ctx, o.Ref.Owner, o.Ref.Repo, o.Ref.Number, CommentBody(res.Pipeline))
 		if err != nil {
 			return res, err
 		}
@@ -164,7 +168,7 @@ func (o Options) clone(ctx context.Context, gr *ghissue.Repository) (string, err
 // the pull request cannot be opened, it deletes the branch it made, so that
 // nothing is left half-done; the error says what, if anything, is left.
 func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is *ghissue.Issue, res *Result) error {
-	files, deleted := res.Solve.Changes()
+	files, deleted := res.Pipeline.Changes()
 	branch := o.Branch
 	if branch == "" {
 		branch = fmt.Sprintf("codetree/issue-%d", o.Ref.Number)
@@ -185,7 +189,7 @@ func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is
 	}
 	o.log(fmt.Sprintf("made the branch %s in %s/%s (commit %s)", branch, owner, o.Ref.Repo, sha))
 	url, _, err := o.GitHub.OpenPullRequest(ctx, o.Ref.Owner, o.Ref.Repo, head, gr.DefaultBranch, title,
-		PullRequestBody(o.Ref, res.Solve))
+		PullRequestBody(o.Ref, res.Pipeline))
 	if err != nil {
 		return o.undoBranch(ctx, err, owner, branch, res)
 	}
@@ -240,40 +244,67 @@ func (o Options) undoBranch(ctx context.Context, prErr error, owner, branch stri
 	}
 }
 
-// Task is the search's task for an issue.
-func Task(is *ghissue.Issue) string {
-	return "Resolve this GitHub issue with a change to the repository. " +
-		"Fix the code; change a test only if it is clearly wrong.\n\n" + is.Text()
-}
-
-// PullRequestBody is the summary, the tests before and after, and "Fixes #N".
-func PullRequestBody(ref ghissue.Ref, r *repo.Result) string {
+// PullRequestBody is the search's summary, the evidence (the reproduction
+// test that failed before, the regression tests that keep passing) and
+// "Fixes #N".
+func PullRequestBody(ref ghissue.Ref, r *pipeline.Result) string {
 	var b strings.Builder
-	b.WriteString(r.Summary)
-	b.WriteString("\n\n")
-	fmt.Fprintf(&b, "Tests before the change: %s\n", checkText(&r.Before))
-	if r.After != nil {
-		fmt.Fprintf(&b, "Tests with the change: %s\n", checkText(r.After))
+	if r.Search != nil {
+		b.WriteString(r.Search.Summary)
+		b.WriteString("\n\n")
+	}
+	if rep := r.Reproduction; rep != nil {
+		fmt.Fprintf(&b, "Reproduction: %s (in %s) failed before the change and passes with it", strings.Join(rep.Tests, ", "),
+			strings.Join(rep.Files, ", "))
+		if !keeps(r, rep) {
+			b.WriteString("; the test is not part of this change")
+		}
+		b.WriteString(".\n")
+	}
+	if len(r.Regression) > 0 {
+		fmt.Fprintf(&b, "Regression: %d existing tests of the touched code pass before and after.\n", len(r.Regression))
+	}
+	if r.Search != nil && r.Search.After != nil {
+		fmt.Fprintf(&b, "Tests: `%s` %s before the change and %s with it.\n", r.Test, passText(&r.Search.Before),
+			passText(r.Search.After))
+	}
+	if r.TouchesTests {
+		b.WriteString("\nNote: this change edits existing tests; review them.\n")
 	}
 	fmt.Fprintf(&b, "\nMade by codetree.\n\nFixes #%d\n", ref.Number)
 	return b.String()
 }
 
-// CommentBody is the summary and the diff in a fenced block.
-func CommentBody(r *repo.Result) string {
-	fence := "```"
-	for strings.Contains(r.Diff, fence) {
-		fence += "`"
+// keeps reports whether the patch holds the reproduction test.
+func keeps(r *pipeline.Result, rep *pipeline.Reproduction) bool {
+	files, _ := r.Changes()
+	for _, p := range rep.Files {
+		if _, ok := files[p]; ok {
+			return true
+		}
 	}
-	return fmt.Sprintf("%s\n\nA change that passes the tests, made by codetree:\n\n%sdiff\n%s%s\n",
-		r.Summary, fence, ensureNewline(r.Diff), fence)
+	return false
 }
 
-func checkText(c *repo.Check) string {
-	if c.TestsPassed() {
-		return "pass"
+// CommentBody is the summary and the patch in a fenced block.
+func CommentBody(r *pipeline.Result) string {
+	fence := "```"
+	for strings.Contains(r.Patch, fence) {
+		fence += "`"
 	}
-	return "fail"
+	summary := ""
+	if r.Search != nil {
+		summary = r.Search.Summary
+	}
+	return fmt.Sprintf("%s\n\nA change that passes the tests, made by codetree:\n\n%sdiff\n%s%s\n",
+		summary, fence, ensureNewline(r.Patch), fence)
+}
+
+func passText(c *repo.Check) string {
+	if c.TestsPassed() {
+		return "passes"
+	}
+	return "fails"
 }
 
 func ensureNewline(s string) string {

@@ -161,8 +161,8 @@ func (s *runSetup) assertNoTokenAnywhere(t *testing.T, res *Result, err error) {
 			t.Fatalf("result JSON: %v", jerr)
 		}
 		assertNoSecret(t, "the result (its JSON)", string(j))
-		if res.Solve != nil && res.Solve.Tree != nil {
-			tree, jerr := json.Marshal(res.Solve.Tree)
+		if res.Pipeline != nil && res.Pipeline.Tree != nil {
+			tree, jerr := json.Marshal(res.Pipeline.Tree)
 			if jerr != nil {
 				t.Fatalf("tree JSON: %v", jerr)
 			}
@@ -234,8 +234,8 @@ func TestRunWrites(t *testing.T) {
 			s.assertNoTokenAnywhere(t, res, err)
 
 			// Read and cloned.
-			if res.Issue != "octo/calc#7" || res.Title != "Add subtracts" || !res.Solve.Passed {
-				t.Fatalf("result = %+v (solve %+v)", res, res.Solve)
+			if res.Issue != "octo/calc#7" || res.Title != "Add subtracts" || !res.Pipeline.Passed {
+				t.Fatalf("result = %+v (pipeline %+v)", res, res.Pipeline)
 			}
 			if got, _ := os.ReadFile(filepath.Join(res.Checkout, "calc.go")); string(got) != calcFiles["calc.go"] {
 				t.Errorf("the checkout's calc.go = %q, want the remote's (untouched)", got)
@@ -253,11 +253,11 @@ func TestRunWrites(t *testing.T) {
 				!strings.Contains(p[0], "Still broken on main.") || !strings.Contains(p[0], "Labels: bug") {
 				t.Errorf("the model was not shown the issue: %q", p)
 			}
-			if res.Solve.Tree == nil {
+			if res.Pipeline.Tree == nil {
 				t.Error("no search tree in the result: the token check of the tree checked nothing")
 			}
-			if !strings.Contains(res.Solve.Diff, "+\treturn a + b") {
-				t.Errorf("diff = %q", res.Solve.Diff)
+			if !strings.Contains(res.Pipeline.Patch, "+\treturn a + b") {
+				t.Errorf("diff = %q", res.Pipeline.Patch)
 			}
 
 			writes := s.gh.Writes()
@@ -323,7 +323,7 @@ func TestRunWrites(t *testing.T) {
 			}
 			pr := decodeBody(t, prs[0])
 			if pr["head"] != tt.wantHead || pr["base"] != "main" || pr["title"] != "Fix #7: Add subtracts" ||
-				!strings.Contains(pr["body"].(string), "Fixes #7") || !strings.Contains(pr["body"].(string), "Tests with the change: pass") ||
+				!strings.Contains(pr["body"].(string), "Fixes #7") || !strings.Contains(pr["body"].(string), "passes with it.") ||
 				pr["maintainer_can_modify"] != true {
 				t.Errorf("pull request = %v", pr)
 			}
