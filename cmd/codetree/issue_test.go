@@ -70,8 +70,9 @@ func TestIssueFlags(t *testing.T) {
 }
 
 // issueRemote makes a bare repository octo+calc.git of goCalc (its test
-// fails) and returns the --clone-url template that names it.
-func issueRemote(t *testing.T) string {
+// fails) and returns the --clone-url template that names it and its
+// commit.
+func issueRemote(t *testing.T) (string, string) {
 	t.Helper()
 	src := writeRepo(t, goCalc)
 	bareDir := t.TempDir()
@@ -84,7 +85,11 @@ func issueRemote(t *testing.T) string {
 			t.Fatalf("git %v: %v\n%s", args, err, out)
 		}
 	}
-	return "file://" + bareDir + "/{owner}+{repo}.git"
+	head, err := exec.Command("git", "-C", src, "rev-parse", "HEAD").Output()
+	if err != nil {
+		t.Fatalf("git rev-parse: %v", err)
+	}
+	return "file://" + bareDir + "/{owner}+{repo}.git", strings.TrimSpace(string(head))
 }
 
 // runIssueBinary runs codetree issue with the token in GITHUB_TOKEN only.
@@ -121,7 +126,7 @@ func assertNoTokenIn(t *testing.T, texts []string, dirs ...string) {
 // remote, a scripted model and the real sandbox.
 func TestIssueEndToEnd(t *testing.T) {
 	bin := codetreeBinary(t)
-	cloneURL := issueRemote(t)
+	cloneURL, head := issueRemote(t)
 	fix := "The sum is wrong.\n\n" + edit("calc.go", "\treturn a - b\n", "\treturn a + b\n")
 	tests := []struct {
 		name    string
@@ -183,6 +188,7 @@ func TestIssueEndToEnd(t *testing.T) {
 			gh := ghissuetest.New(t, issueToken, "octo", "calc", 7)
 			gh.Title, gh.Body, gh.Labels, gh.Comments = "Add subtracts", "calc.Add(1, 2) returns -1.", []string{"bug"}, []string{"Still broken on main."}
 			gh.CanPush, gh.CloneURL = tt.canPush, "https://github.invalid/octo/calc.git"
+			gh.Commits = []string{head} // the pull request's commit goes on the cloned commit
 			m := newEditModel(t, fix)
 			work, tree := t.TempDir(), filepath.Join(t.TempDir(), "tree.json")
 			args := m.args("issue", append(append([]string{"--github-url", gh.URL(), "--clone-url", cloneURL, "--work", work,
@@ -238,7 +244,7 @@ func decodeJSON(t *testing.T, s string) map[string]any {
 // with nothing written and no token shown.
 func TestIssueGitHubErrors(t *testing.T) {
 	bin := codetreeBinary(t)
-	cloneURL := issueRemote(t)
+	cloneURL, _ := issueRemote(t)
 	tests := []struct {
 		name    string
 		setup   func(gh *ghissuetest.Server)

@@ -28,14 +28,15 @@ var (
 	ErrNoSuchBranch = errors.New("no such branch")
 )
 
-// CreateBranchCommit makes one commit on top of branch base holding files (path -> new
+// CreateBranchCommit makes one commit on top of parent (the commit the change was made on;
+// "" for the head of branch base, which must exist either way) holding files (path -> new
 // contents) and removing deleted, and points a new branch at it, all through the Git
 // Data API (nothing is pushed from a local clone). A file the base has as executable
 // (mode 100755) stays executable; any other is written as a regular file (100644). It
 // refuses a branch that exists (ErrBranchExists) and a base that does not
 // (ErrNoSuchBranch). Until the last step only unreferenced objects are made; if creating
 // the ref fails, nothing is left to clean up.
-func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, branch, message string,
+func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, parent, branch, message string,
 	files map[string][]byte, deleted []string) (string, error) {
 	if branch == "" || base == "" {
 		return "", errors.New("create branch: base and branch names are required")
@@ -66,7 +67,9 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 		}
 		return "", werr
 	}
-	parent := baseRef.GetObject().GetSHA()
+	if parent == "" {
+		parent = baseRef.GetObject().GetSHA()
+	}
 	if _, _, err := c.gh.Git.GetRef(ctx, owner, repo, "heads/"+branch); err == nil {
 		return "", branchExists(owner, repo, branch)
 	} else if werr := c.wrap("", err); !IsNotFound(werr) {
@@ -74,7 +77,13 @@ func (c *Client) CreateBranchCommit(ctx context.Context, owner, repo, base, bran
 	}
 	parentCommit, _, err := c.gh.Git.GetCommit(ctx, owner, repo, parent)
 	if err != nil {
-		return "", c.wrap(fmt.Sprintf("get commit %s of %s/%s", parent, owner, repo), err)
+		werr := c.wrap(fmt.Sprintf("get commit %s of %s/%s", parent, owner, repo), err)
+		if IsNotFound(werr) {
+			return "", fmt.Errorf("create branch %s in %s/%s: the change was made on commit %s, which %s/%s does not "+
+				"have (a local commit?); nothing was written: push that commit, or run on a clone of the repository: %w",
+				branch, owner, repo, parent, owner, repo, werr)
+		}
+		return "", werr
 	}
 	baseTree := parentCommit.GetTree().GetSHA()
 

@@ -48,7 +48,7 @@ func TestCreateBranchCommit(t *testing.T) {
 	files := map[string][]byte{"main.go": []byte("package main\n"), "a/b.txt": {0, 1, 2, 0xff},
 		"run.sh": []byte("#!/bin/sh\n"), "a/tool": []byte("#!/bin/sh\nexit 0\n"), "a/link": []byte("x"),
 		"new/dir/x.sh": []byte("#!/bin/sh\n")}
-	sha, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12",
+	sha, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "", "fix-12",
 		"Fix #12", files, []string{"old.sh", "gone.go"})
 	if err != nil {
 		t.Fatalf("CreateBranchCommit: %v", err)
@@ -135,7 +135,7 @@ func TestCreateBranchCommitBranchExists(t *testing.T) {
 			f.reply("POST /repos/octo/hello/git/commits", http.StatusCreated, map[string]any{"sha": "newcommit"})
 			f.reply("POST /repos/octo/hello/git/refs", tt.refStatus, map[string]any{"message": "Reference already exists"})
 
-			_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m",
+			_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "", "fix-12", "m",
 				map[string][]byte{"x": []byte("y")}, nil)
 			if !errors.Is(err, ErrBranchExists) || !strings.Contains(err.Error(), "create branch fix-12 in octo/hello: the branch already exists") ||
 				!strings.Contains(err.Error(), "git push <remote> --delete fix-12") {
@@ -166,7 +166,7 @@ func TestCreateBranchCommitRefusesBadInput(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			f := newFake(t) // no routes: any request would fail with 404
-			_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "b", "m", tt.files, tt.deleted)
+			_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "", "b", "m", tt.files, tt.deleted)
 			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 				t.Fatalf("err = %v, want %q", err, tt.wantErr)
 			}
@@ -285,7 +285,7 @@ func TestCreateBranchCommitBaseBranchGone(t *testing.T) {
 	t.Parallel()
 	f := newFake(t)
 	f.reply("GET /repos/octo/hello/git/ref/heads/main", http.StatusNotFound, map[string]any{"message": "Not Found"})
-	_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m",
+	_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "", "fix-12", "m",
 		map[string][]byte{"x": []byte("y")}, nil)
 	if !errors.Is(err, ErrNoSuchBranch) || !IsNotFound(err) ||
 		!strings.Contains(err.Error(), "create branch fix-12 in octo/hello: base branch main: no such branch (deleted or renamed") ||
@@ -305,7 +305,7 @@ func TestCreateBranchCommitReadsEachFolderOnce(t *testing.T) {
 	f.reply("POST /repos/octo/hello/git/commits", http.StatusCreated, map[string]any{"sha": "newcommit"})
 	f.reply("POST /repos/octo/hello/git/refs", http.StatusCreated, map[string]any{"ref": "refs/heads/fix-12"})
 	files := map[string][]byte{"a/tool": []byte("1"), "a/link": []byte("2"), "a/new": []byte("3"), "run.sh": []byte("4")}
-	if _, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "fix-12", "m", files, nil); err != nil {
+	if _, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "", "fix-12", "m", files, nil); err != nil {
 		t.Fatal(err)
 	}
 	for _, p := range []string{"GET /repos/octo/hello/git/trees/basetree", "GET /repos/octo/hello/git/trees/atree"} {
@@ -380,5 +380,38 @@ func TestForkNamedOtherwise(t *testing.T) {
 	_, err := f.client(t).Fork(t.Context(), "octo", "hello")
 	if err == nil || !strings.Contains(err.Error(), "fork octo/hello: the fork is me/hello-1, not me/hello; rename it to hello") {
 		t.Fatalf("Fork: err = %v", err)
+	}
+}
+
+// TestCreateBranchCommitOnParent: the commit goes on top of the commit the
+// change was made on, not on the base branch's head (which may have moved
+// since the clone: whole files on top of it would undo others' changes);
+// a parent GitHub does not have is a clear error that writes nothing.
+func TestCreateBranchCommitOnParent(t *testing.T) {
+	t.Parallel()
+	f := newFake(t)
+	gitData(f)
+	f.reply("GET /repos/octo/hello/git/ref/heads/fix-12", http.StatusNotFound, map[string]any{"message": "Not Found"})
+	f.reply("GET /repos/octo/hello/git/commits/clonedcommit", http.StatusOK, map[string]any{
+		"sha": "clonedcommit", "tree": map[string]any{"sha": "basetree"}})
+	f.reply("GET /repos/octo/hello/git/commits/localcommit", http.StatusNotFound, map[string]any{"message": "Not Found"})
+	f.reply("POST /repos/octo/hello/git/blobs", http.StatusCreated, map[string]any{"sha": "blob1"})
+	f.reply("POST /repos/octo/hello/git/trees", http.StatusCreated, map[string]any{"sha": "newtree"})
+	f.reply("POST /repos/octo/hello/git/commits", http.StatusCreated, map[string]any{"sha": "newcommit"})
+	f.reply("POST /repos/octo/hello/git/refs", http.StatusCreated, map[string]any{"ref": "refs/heads/fix-12"})
+	files := map[string][]byte{"main.go": []byte("package main\n")}
+	if _, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "clonedcommit", "fix-12", "m", files, nil); err != nil {
+		t.Fatalf("CreateBranchCommit: %v", err)
+	}
+	commits := f.requests("POST /repos/octo/hello/git/commits")
+	if len(commits) != 1 || !reflect.DeepEqual(decode(t, commits[0])["parents"], []any{"clonedcommit"}) {
+		t.Errorf("commits = %v, want one with the parent clonedcommit", commits)
+	}
+	_, err := f.client(t).CreateBranchCommit(t.Context(), "octo", "hello", "main", "localcommit", "fix-12", "m", files, nil)
+	if err == nil || !strings.Contains(err.Error(), "localcommit, which octo/hello does not have") || !strings.Contains(err.Error(), "nothing was written") {
+		t.Errorf("an unknown parent: %v", err)
+	}
+	if n := len(f.requests("POST /repos/octo/hello/git/refs")); n != 1 {
+		t.Errorf("%d refs made, want 1 (none for the unknown parent)", n)
 	}
 }

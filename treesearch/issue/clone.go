@@ -128,3 +128,15 @@ func gitVerb(args []string) string {
 	}
 	return ""
 }
+
+// HeadCommit is the commit checked out in dir ("" when dir is not a git
+// checkout, or has no commit): the parent of a pull request's commit.
+func HeadCommit(ctx context.Context, dir string) string {
+	cmd := exec.CommandContext(ctx, "git", "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		return ""
+	}
+	return strings.TrimSpace(string(out))
+}

@@ -19,7 +19,8 @@ import (
 // token the way GitHub does (user x-access-token, password the token). It
 // records what each request carried.
 type httpRemote struct {
-	URL string // the clone URL, without credentials
+	URL  string // the clone URL, without credentials
+	Head string // the commit of its default branch
 
 	mu       sync.Mutex
 	requests []remoteRequest
@@ -63,6 +64,11 @@ func newHTTPRemote(t *testing.T, token string, files map[string]string) *httpRem
 	}))
 	t.Cleanup(srv.Close)
 	r.URL = srv.URL + "/git/" + filepath.Base(bare)
+	head, err := exec.Command("git", "-C", bare, "rev-parse", "main").Output()
+	if err != nil {
+		t.Fatalf("git rev-parse main: %v", err)
+	}
+	r.Head = strings.TrimSpace(string(head))
 	return r
 }
 

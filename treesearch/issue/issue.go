@@ -18,7 +18,7 @@ import (
 type GitHub interface {
 	FetchIssue(ctx context.Context, ref ghissue.Ref) (*ghissue.Issue, error)
 	Repo(ctx context.Context, owner, name string) (*ghissue.Repository, error)
-	CreateBranchCommit(ctx context.Context, owner, repo, base, branch, message string,
+	CreateBranchCommit(ctx context.Context, owner, repo, base, parent, branch, message string,
 		files map[string][]byte, deleted []string) (string, error)
 	Fork(ctx context.Context, owner, repo string) (string, error)
 	OpenPullRequest(ctx context.Context, owner, repo, head, base, title, body string) (string, int, error)
@@ -61,8 +61,11 @@ type Options struct {
 type Result struct {
 	Issue string `json:"issue"` // owner/repo#N
 	Title string `json:"title"`
-	// Checkout is the folder the search worked on.
+	// Checkout is the folder the search worked on; Commit the commit checked
+	// out there, the parent of a pull request's commit ("" when unknown:
+	// the default branch's head then).
 	Checkout string           `json:"checkout"`
+	Commit   string           `json:"commit,omitempty"`
 	Pipeline *pipeline.Result `json:"result"`
 	// Branch, Fork (the fork's owner, when one was used) and PullRequest
 	// (its URL) are set when a pull request was opened; Comment is the
@@ -98,6 +101,7 @@ func Run(ctx context.Context, o Options) (*Result, error) {
 			return nil, err
 		}
 	}
+	res.Commit = HeadCommit(ctx, res.Checkout)
 	snap, err := repo.Load(ctx, res.Checkout, repo.LoadOptions{})
 	if err != nil {
 		return nil, fmt.Errorf("read the checkout: %w", err)
@@ -183,7 +187,7 @@ func (o Options) openPullRequest(ctx context.Context, gr *ghissue.Repository, is
 		o.log("the token cannot push to " + o.Ref.Owner + "/" + o.Ref.Repo + ": using the fork " + fork + "/" + o.Ref.Repo)
 	}
 	title := fmt.Sprintf("Fix #%d: %s", o.Ref.Number, is.Title)
-	sha, err := o.GitHub.CreateBranchCommit(ctx, owner, o.Ref.Repo, gr.DefaultBranch, branch, title, files, deleted)
+	sha, err := o.GitHub.CreateBranchCommit(ctx, owner, o.Ref.Repo, gr.DefaultBranch, res.Commit, branch, title, files, deleted)
 	if err != nil {
 		return err
 	}

@@ -121,6 +121,8 @@ func newRunSetup(t *testing.T) *runSetup {
 	s.gh.Title, s.gh.Body = "Add subtracts", "calc.Add(1, 2) returns -1 (calc.go)."
 	s.gh.Labels, s.gh.Comments = []string{"bug"}, []string{"Still broken on main."}
 	s.gh.CloneURL = s.remote.URL
+	// GitHub has the commit a clone checks out: the pull request's parent.
+	s.gh.Commits = []string{s.remote.Head}
 	s.gh.Modes = map[string]string{"go.mod": "100644", "calc.go": "100644"}
 	return s
 }
@@ -297,7 +299,7 @@ func TestRunWrites(t *testing.T) {
 				t.Errorf("tree = %v", tree)
 			}
 			if c := decodeBody(t, s.gh.WritesTo("POST", p+"/git/commits")[0]); c["message"] != "Fix #7: Add subtracts" ||
-				!reflect.DeepEqual(c["parents"], []any{"basecommit"}) {
+				!reflect.DeepEqual(c["parents"], []any{s.remote.Head}) {
 				t.Errorf("commit = %v", c)
 			}
 			owner, name, _ := strings.Cut(tt.wantBranchIn, "/")

@@ -55,6 +55,10 @@ type Server struct {
 	// Modes are the files of the base branch's tree with their modes ("100644",
 	// "100755"); a file missing from it is not in the base.
 	Modes map[string]string
+	// Commits are the commits GET .../git/commits/SHA knows besides the base
+	// branch's head ("basecommit"): a clone's HEAD, say. Each has the base
+	// tree.
+	Commits []string
 	// ForkOwner is the account Fork makes the fork in (default "bot"); ForkName its
 	// name (default Repo). ForkPending is how many looks at the fork answer 404 after
 	// the fork is asked for (GitHub makes forks in the background).
@@ -265,8 +269,13 @@ func (s *Server) serve(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		reply(w, http.StatusOK, map[string]any{"ref": "refs/heads/" + b, "object": map[string]any{"type": "commit", "sha": sha}})
-	case r.Method == http.MethodGet && path == base+"/git/commits/basecommit":
-		reply(w, http.StatusOK, map[string]any{"sha": "basecommit", "tree": map[string]any{"sha": "basetree"}})
+	case r.Method == http.MethodGet && strings.HasPrefix(path, base+"/git/commits/"):
+		sha := strings.TrimPrefix(path, base+"/git/commits/")
+		if sha != "basecommit" && !slices.Contains(s.Commits, sha) {
+			reply(w, http.StatusNotFound, map[string]any{"message": "Not Found"})
+			return
+		}
+		reply(w, http.StatusOK, map[string]any{"sha": sha, "tree": map[string]any{"sha": "basetree"}})
 	case r.Method == http.MethodGet && strings.HasPrefix(path, base+"/git/trees/"):
 		s.serveTree(w, strings.TrimPrefix(path, base+"/git/trees/"))
 	case r.Method == http.MethodPost && path == base+"/git/blobs":
