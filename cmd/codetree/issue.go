@@ -66,6 +66,10 @@ func issueFlags() []cli.Flag {
 			continue
 		case "repo":
 			f = &cli.StringFlag{Name: "repo", Usage: "an existing checkout of the repository to work on instead of a clone"}
+		case "test":
+			f = &cli.StringFlag{Name: "test", Usage: "test command, run in the repository's root, in place of the regression " +
+				"tests the pipeline picks (the reproduction test runs after it) (default: the reproduction test and the " +
+				"localized code's passing tests by name)"}
 		}
 		flags = append(flags, f)
 	}

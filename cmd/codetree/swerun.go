@@ -79,7 +79,7 @@ func sweRunFlags() []cli.Flag {
 		sweRepoURLFlag(),
 		&cli.StringFlag{Name: "work-dir", Usage: "clone cache, checkouts and Go module cache (default: OUT/work)"},
 		&cli.IntFlag{Name: "budget", Value: 8, Usage: "candidate patches to try per instance (every Solver or Debugger output counts one)"},
-		&cli.StringFlag{Name: "test", Usage: "test command, run in the repository's root (default: go test ./... or python3 -m pytest -q)"},
+		&cli.StringFlag{Name: "test", Usage: "test command, run in the repository's root, in place of the regression tests the pipeline picks (the reproduction test runs after it) (default: the reproduction test and the localized code's passing tests by name)"},
 		&cli.BoolFlag{Name: "keep-reproduction", Usage: "put the reproduction test into the patch (default: the fix alone)"},
 		&cli.BoolFlag{Name: "json", Usage: "print the summary as JSON"},
 	}
