@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker images test test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
+.PHONY: help build docker gvisor images test test-gvisor test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -20,6 +20,9 @@ build: ## build bin/codetree (static)
 docker: ## make sure a Docker daemon answers (as root on Debian: install and start docker.io)
 	@scripts/docker-up.sh
 
+gvisor: docker ## register gVisor's runsc with the Docker daemon for --runtime runsc (as root on Debian: install the runsc package)
+	@scripts/gvisor-up.sh
+
 images: build docker ## build the sandbox images (skipped when their recipe tag exists)
 	@scripts/image-tools.sh
 	$(BIN) images build all
@@ -29,9 +32,18 @@ vet: ## gofmt, go vet and go mod tidy checks
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-test: images vet ## run every test, Docker integration tests included, then the gold checks
+test: images vet ## run every test, Docker integration tests included, the sandbox's under gVisor too (SKIP_GVISOR=1: not), then the gold checks
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
+	$(if $(filter 1,$(SKIP_GVISOR)),@echo "make test: the gVisor suite skipped (SKIP_GVISOR=1)",$(MAKE) test-gvisor)
 	$(MAKE) gold
+
+# The sandbox tests that matter under gVisor: the hostile programs in both
+# modes, cancellation, concurrent isolation, leftovers of a killed harness,
+# read-only mounts, image checks.
+GVISOR_TESTS := ^(TestHostilePrograms|TestCancelMidRun|TestConcurrentRunsIsolated|TestKilledHarnessLeftoversRemoved|TestMountReadOnly|TestImageChecks)$$
+
+test-gvisor: images gvisor ## the hostile-program suite and the sandbox's isolation tests under gVisor (--runtime runsc)
+	CODETREE_TEST_RUNTIME=runsc CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 15m -run '$(GVISOR_TESTS)' ./sandbox/
 
 gold: build ## score the reference solutions of every dataset of the gold check (codetree datasets --gold); fails on any failure
 	@names=$$($(BIN) datasets --gold --names) && test -n "$$names" || { echo "no datasets for the gold check"; exit 1; }; \

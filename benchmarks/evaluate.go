@@ -113,8 +113,10 @@ type Item struct {
 }
 
 // EvaluateBatch scores items in one sandbox run: the harness runs each
-// program in its own process, one after the other, and cleans up after
-// each (see harness.py), which saves a Python start per sample. Verdicts
+// program in its own process as its own uid, one after the other, and the
+// sandbox's runner cleans up after each (see harness.py), which saves a
+// Python start per sample and keeps every verdict independent of the
+// batch. Verdicts
 // are those Evaluate gives. If the run as a whole fails (the harness
 // itself killed, say), each item is scored again on its own, so that one
 // sample cannot cost the others their verdicts.
@@ -247,10 +249,11 @@ func (e *Evaluator) harnessRequest(items []harnessItem) sandbox.Request {
 		Lang:    sandbox.LangPython,
 		Files:   files,
 		Command: []string{"python3", "-I", "-B", harnessFile, manifestFile},
-		// The job's uid is its own in the sandbox: the harness may kill
-		// every process of it that a program left behind.
-		Env:       []string{"CODETREE_KILL_STRAYS=1"},
-		Limits:    limits,
+		Limits:  limits,
+		// harness.py is the batch's zygote: each program runs as its own
+		// uid in its own folders, and the runner kills its processes and
+		// removes its files and IPC objects before the next one starts.
+		Samples:   len(items),
 		PassToken: true,
 	}
 }

@@ -398,8 +398,9 @@ const plusSamplesFile = "samples.json"
 
 // scorePlusBatch scores several samples on their EvalPlus inputs in one
 // sandbox run: the harness reads every sample's files, deletes them, then
-// scores the samples one after the other, each phase in its own process,
-// killing what a program left running before the next. If the run as a
+// scores the samples one after the other, each phase in its own process
+// switched to the sample's own uid, and the runner kills and removes what
+// a sample left before the next (see plus_harness.py). If the run as a
 // whole fails, each sample is scored again on its own.
 func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOutcome, error) {
 	if len(items) == 1 {
@@ -433,11 +434,13 @@ func (e *Evaluator) scorePlusBatch(ctx context.Context, items []Item) ([]plusOut
 	files[plusSamplesFile], _ = json.Marshal(folders)
 	limits.Output = max(limits.Output, plusMinOutput*sandbox.ByteSize(len(items)))
 	res, err := e.run.Run(ctx, sandbox.Request{
-		Lang:      sandbox.LangPython,
-		Files:     files,
-		Command:   []string{"python3", "-B", plusHarnessFile, "samples"},
-		Env:       []string{"CODETREE_KILL_STRAYS=1"},
-		Limits:    limits,
+		Lang:    sandbox.LangPython,
+		Files:   files,
+		Command: []string{"python3", "-B", plusHarnessFile, "samples"},
+		Limits:  limits,
+		// The harness is the batch's zygote: each sample runs as its own
+		// uid, and the runner cleans up after it before the next.
+		Samples:   len(items),
 		PassToken: true,
 	})
 	if err != nil {

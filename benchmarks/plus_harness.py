@@ -23,12 +23,25 @@
 # conversions), atol, and for samples the per-input time limits and the
 # per-phase budgets in seconds.
 #
-# Both modes read and delete $CODETREE_TOKEN_FILE first and print the token
-# as the last line of stdout only after a complete run; in sample mode the
-# child that runs the program has no copy of it.
+#   python3 plus_harness.py samples
+#       Scores the samples of a batch (samples.json lists their folders,
+#       each as sample mode's files) as the sandbox runner's batch zygote
+#       (internal/runner/batch.go): started as root, it reads every sample's
+#       files, then for each sample the runner announces on fd 3 scores it
+#       as sample mode does, each phase's child switched to the sample's
+#       own uid, HOME and TMPDIR before it runs anything of the program;
+#       it writes the sample's index on fd 4, and the runner kills every
+#       process of that uid and removes its files before the next sample.
+#
+# reference and sample modes read and delete $CODETREE_TOKEN_FILE first and
+# print the token as the last line of stdout only after a complete run; in
+# sample mode the child that runs the program has no copy of it. samples
+# mode reads the token only once the runner says no sample process is left
+# (the end of fd 3), so no program ever has it.
 import base64
 import builtins
 import hashlib
+import importlib.machinery
 import io
 import json
 import math
@@ -36,6 +49,7 @@ import mmap
 import os
 import pickle
 import select
+import shutil  # reliability_guard's: imported once, not in every child
 import signal
 import struct
 import sys
@@ -489,6 +503,37 @@ def exc_text(e):
     return msg[:500]
 
 
+class SubprocessGuard:
+    """A meta path finder that sets subprocess.Popen to None when, if ever,
+    subprocess is imported: the module a program gets is the one
+    EvalPlus's eager import leaves, but the zygote does not import
+    subprocess, and with it threading, whose fork handler costs every
+    forked child about 4 ms and 140 page faults."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != "subprocess":
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module):
+            load(module)
+            module.Popen = None
+
+        spec.loader.exec_module = exec_module
+        return spec
+
+
+def guard_subprocess():
+    """subprocess.Popen = None, at import time (SubprocessGuard)."""
+    if "subprocess" in sys.modules:
+        sys.modules["subprocess"].Popen = None
+    else:
+        sys.meta_path.insert(0, SubprocessGuard())
+
+
 def reliability_guard():
     # EvalPlus's reliability_guard (evalplus/eval/utils.py): not a sandbox
     # (the container is), but programs that call what it disables fail
@@ -521,9 +566,7 @@ def reliability_guard():
     shutil.rmtree = None
     shutil.move = None
     shutil.chown = None
-    import subprocess
-
-    subprocess.Popen = None
+    guard_subprocess()
     builtins.help = None
     for name in ("ipdb", "joblib", "resource", "psutil", "tkinter"):
         sys.modules[name] = None
@@ -605,10 +648,34 @@ def name_input(i, n_base):
 # ----------------------------------------------------------------- sample
 
 
-def child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi):
+def become(sample):
+    """Switches this child, forked by the root zygote, to the sample's uid
+    (no capability left) and its HOME and TMPDIR, for good."""
+    uid = sample["uid"]
+    if not isinstance(uid, int) or isinstance(uid, bool) or uid <= 0:
+        raise HarnessError("bad sample uid %r" % (uid,))
+    os.setgroups([])
+    os.setgid(uid)
+    os.setuid(uid)
+    if os.getresuid() != (uid, uid, uid) or os.getresgid() != (uid, uid, uid) or os.getgroups():
+        raise HarnessError("uid switch to %d failed" % uid)
+    os.environ["HOME"] = sample["home"]
+    os.environ["PWD"] = sample["dir"]
+    os.environ["TMPDIR"] = sample["tmpdir"]
+    tempfile.tempdir = None
+
+
+# The lists a batch's zygote holds of every sample (samples mode), which
+# each child empties: the other samples' programs and expected outputs are
+# not its own.
+FORGET = []
+
+
+def child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi, sample=None):
     # Runs in the forked child; never returns. Reports one JSON line on w:
     # {"status": "pass"}, {"status": "fail", "index": i, "reason": ...}, or
-    # {"status": "error", ...} when the harness itself failed.
+    # {"status": "error", ...} when the harness itself failed. With a
+    # sample (samples mode), it first becomes the sample's uid.
     write, _exit, dumps = os.write, os._exit, json.dumps
     pack_into, monotonic, loads = struct.pack_into, time.monotonic, pickle.loads
     limits = cfg["limits"]
@@ -618,6 +685,12 @@ def child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi):
         _exit(0)
 
     try:
+        if sample is not None:
+            os.closerange(3, w)  # every descriptor above 2 but w
+            os.closerange(w + 1, os.sysconf("SC_OPEN_MAX"))
+            for seq in FORGET:
+                seq.clear()
+            become(sample)
         if token is not None:
             token[0][:] = bytes(len(token[0]))
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -668,7 +741,7 @@ def child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi):
     report({"status": "pass"})
 
 
-def run_phase(token, code, cfg, inputs, expected, lo, hi, budget):
+def run_phase(token, code, cfg, inputs, expected, lo, hi, budget, sample=None):
     shm = mmap.mmap(-1, 16)
     struct.pack_into("=dq", shm, 0, INF, -1)
     r, w = os.pipe()
@@ -676,7 +749,7 @@ def run_phase(token, code, cfg, inputs, expected, lo, hi, budget):
     pid = os.fork()
     if pid == 0:
         os.close(r)
-        child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi)
+        child_phase(w, shm, token, code, cfg, inputs, expected, lo, hi, sample)
         os._exit(3)  # not reached
     os.close(w)
     os.set_blocking(r, False)
@@ -797,14 +870,14 @@ def run_sample(cfg, token):
     score_sample(cfg, *load_sample(cfg), token)
 
 
-def score_sample(cfg, oracle, code, token):
+def score_sample(cfg, oracle, code, token, sample=None):
     inputs, expected, n_base = oracle["inputs"], oracle["expected"], oracle["n_base"]
     result = {"status": "pass", "base": "pass", "plus": "pass", "index": -1, "reason": ""}
     phases = (("base", 0, n_base, cfg["budgets"][0]), ("plus", n_base, len(inputs), cfg["budgets"][1]))
     for name, lo, hi, budget in phases:
         if hi <= lo:
             continue
-        r = run_phase(token, code, cfg, inputs, expected, lo, hi, budget)
+        r = run_phase(token, code, cfg, inputs, expected, lo, hi, budget, sample)
         if r["status"] == "pass":
             continue
         result.update(status=r["status"], index=r["index"], reason=r["reason"],
@@ -816,44 +889,22 @@ def score_sample(cfg, oracle, code, token):
     emit(result)
 
 
-def kill_strays():
-    """SIGKILLs every other process of this uid (a program may have left
-    some), so that the next sample of a batch starts clean. Only in the
-    sandbox, where the uid is the job's own: the request sets
-    CODETREE_KILL_STRAYS, and root is refused outright."""
-    me, uid = os.getpid(), os.getuid()
-    if os.environ.get("CODETREE_KILL_STRAYS") != "1" or uid == 0:
-        return
-    for _ in range(100):
-        found = False
-        for name in os.listdir("/proc"):
-            if not name.isdigit() or int(name) == me:
-                continue
-            try:
-                if os.stat("/proc/" + name).st_uid != uid:
-                    continue
-                os.kill(int(name), signal.SIGKILL)
-                found = True
-            except OSError:
-                continue
-        if not found:
-            return
-        try:
-            while os.waitpid(-1, os.WNOHANG)[0] > 0:
-                pass
-        except ChildProcessError:
-            pass
-
-
-def run_samples(token):
-    """Scores the samples of a batch one after the other: samples.json
+def run_samples():
+    """Scores the samples of a batch as the runner's zygote: samples.json
     lists their folders, each holding a sample's config.json, oracle.bin
-    and program.py. One report line per sample, in order."""
+    and program.py; the runner announces each sample on fd 3 and hears it
+    is done on fd 4. One report line per sample, in order; then the token."""
+    fds = os.environ.pop("CODETREE_BATCH_FDS", "")
+    try:
+        ctl_fd, done_fd = (int(x) for x in fds.split(","))
+    except ValueError:
+        raise HarnessError("samples mode runs as the sandbox runner's batch job")
+    token_file = os.environ.pop("CODETREE_TOKEN_FILE", None)
     with open("samples.json") as f:
         folders = json.load(f)
     top = os.getcwd()
-    # Every sample's files are read and deleted before any program runs,
-    # so that no program can read another sample's expected outputs.
+    # Every sample's files are read and deleted before any program runs
+    # (and no sample can enter this folder anyway).
     samples = []
     for folder in folders:
         os.chdir(os.path.join(top, folder))
@@ -861,18 +912,34 @@ def run_samples(token):
             cfg = json.load(f)
         samples.append((cfg,) + load_sample(cfg))
         os.chdir(top)
-    for cfg, oracle, code in samples:
-        score_sample(cfg, oracle, code, token)
-        kill_strays()
+    done = [False] * len(samples)
+    FORGET.append(samples)
+    with os.fdopen(ctl_fd, "rb") as ctl:
+        for line in iter(ctl.readline, b""):
+            sample = json.loads(line)
+            i = sample["index"]
+            if not isinstance(i, int) or not 0 <= i < len(samples) or done[i]:
+                raise HarnessError("bad sample %r" % (sample,))
+            if i != sum(done):
+                raise HarnessError("sample %d out of order" % i)
+            cfg, oracle, code = samples[i]
+            score_sample(cfg, oracle, code, None, sample)
+            done[i] = True
+            os.write(done_fd, b"%d\n" % i)
+    os.close(done_fd)
+    if not all(done):
+        raise HarnessError("the runner ran %d of %d samples" % (sum(done), len(done)))
+    # Every sample process is gone now: the token may enter this memory.
+    os.environ["CODETREE_TOKEN_FILE"] = token_file or ""
+    return read_token()
 
 
 def main():
-    token = read_token()
     mode = sys.argv[1] if len(sys.argv) > 1 else ""
+    token = None if mode == "samples" else read_token()
     try:
         if mode == "samples":
-            run_samples(token)
-            print_token(token)
+            print_token(run_samples())
             return
         with open("config.json") as f:
             cfg = json.load(f)

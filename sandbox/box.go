@@ -20,9 +20,10 @@ import (
 )
 
 // runnerCaps are the only capabilities in a sandbox container. The runner
-// needs them to run each job under its own uid and to clean up after it;
-// jobs run under a non-zero uid, so the kernel clears them at exec.
-var runnerCaps = []string{"SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER"}
+// needs them to run each job under its own uid and to clean up after it
+// (SYS_NICE: to renice a job's processes before it kills them); jobs run
+// under a non-zero uid, so the kernel clears them at exec.
+var runnerCaps = []string{"SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SYS_NICE"}
 
 // errRunnerDied reports a runner that stopped answering.
 var errRunnerDied = errors.New("sandbox runner exited")
@@ -97,6 +98,7 @@ func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.H
 			ReadOnly: true,
 		}}, dockerMounts(spec.mounts)...),
 	}
+	runtimeHostConfig(s.cfg.Runtime, l, host)
 	return cfg, host
 }
 
@@ -104,6 +106,9 @@ func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.H
 // runner to say it is ready.
 func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error) {
 	cfg, host := s.containerConfig(spec)
+	js := s.listenJobSocket() // nil: jobs go over the attach stream
+	defer js.close()
+	js.configure(cfg, host)
 	// Not cancelled with ctx: a create cut short on the client side can
 	// still complete in the daemon, leaving a container nobody knows of.
 	// Once the ID is known, the error path below removes it.
@@ -128,7 +133,7 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 	}
 	b.enc = json.NewEncoder(b.conn.Conn)
 	hello := make(chan runner.Hello, 1)
-	go b.read(hello)
+	go b.read(hello, js, s.cfg.StartTimeout)
 	if err := s.docker.ContainerStart(ctx, b.id, container.StartOptions{}); err != nil {
 		return nil, fmt.Errorf("start container from %s: %w", spec.image, err)
 	}
@@ -155,8 +160,13 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 
 // read demultiplexes the attached stream: the runner's stdout carries the
 // hello line and then, per job, the chunks of its export and its report;
-// its stderr is kept for diagnostics. It closes hello (if unsent) and reports when the stream ends.
-func (b *box) read(hello chan<- runner.Hello) {
+// its stderr is kept for diagnostics. With a job socket (js not nil) the
+// chunks and reports come over the runner's connection instead, which
+// read accepts (waiting at most wait), sets as b.enc before it passes the
+// hello on, and closes when the runner's side ends (the container's
+// removal kills the runner). It closes hello (if unsent) and reports when
+// the stream ends.
+func (b *box) read(hello chan<- runner.Hello, js *jobSocket, wait time.Duration) {
 	pr, pw := io.Pipe()
 	go func() {
 		_, err := stdcopy.StdCopy(pw, b.stderr, b.conn.Reader)
@@ -170,6 +180,22 @@ func (b *box) read(hello chan<- runner.Hello) {
 		close(hello)
 		_ = pr.CloseWithError(err)
 		return
+	}
+	if js != nil && h.Ready && len(h.Missing) == 0 {
+		c, err := js.accept(wait)
+		if err != nil {
+			h.Ready, h.Reason = false, err.Error()
+			hello <- h
+			b.readErr = err
+			_ = pr.CloseWithError(err)
+			return
+		}
+		defer c.Close()
+		b.enc = json.NewEncoder(c)
+		// Nothing more comes on stdout; keep it drained all the same,
+		// so that stderr keeps flowing.
+		go func() { _, _ = io.Copy(io.Discard, pr) }()
+		dec = json.NewDecoder(c)
 	}
 	hello <- h
 	for {
@@ -189,10 +215,10 @@ var errBackstop = errors.New("sandbox runner missed the deadline")
 
 // do runs one job in b (box.do), adding what Docker knows of the
 // container's end when the runner died.
-func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job, sink *exportSink) (runner.Report, error) {
-	rep, err := b.do(ctx, job, s.cfg.Grace, sink)
+func (s *Sandbox) do(ctx context.Context, b *box, job runner.Job, sink *exportSink, t *jobTimer) (runner.Report, error) {
+	rep, err := b.do(ctx, job, s.cfg.Grace, sink, t)
 	if errors.Is(err, errRunnerDied) {
-		err = fmt.Errorf("%w; container %s", err, s.describe(ctx, b))
+		err = s.runnerDied(ctx, b, err) // runtime_oom.go
 	}
 	return rep, err
 }
@@ -218,13 +244,14 @@ const exportChunkWait = 30 * time.Second
 
 // do sends one job and waits for its report until the job's deadline plus
 // grace; the chunks of its export go to sink (nil: the job exports
-// nothing), each one extending the wait. Any error leaves the box
-// unusable.
-func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration, sink *exportSink) (runner.Report, error) {
+// nothing), each one extending the wait; t gets the instants the job was
+// sent and its report received. Any error leaves the box unusable.
+func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration, sink *exportSink, t *jobTimer) (runner.Report, error) {
 	b.jobs++
 	if err := b.enc.Encode(job); err != nil {
 		return runner.Report{}, fmt.Errorf("send job to sandbox runner: %w", err)
 	}
+	t.sent = time.Now()
 	timer := time.NewTimer(job.Timeout + grace)
 	defer timer.Stop()
 	for {
@@ -244,6 +271,7 @@ func (b *box) do(ctx context.Context, job runner.Job, grace time.Duration, sink 
 			if out.ID != job.ID {
 				return runner.Report{}, fmt.Errorf("sandbox runner answered job %d for job %d", out.ID, job.ID)
 			}
+			t.got = time.Now()
 			return out.Report, nil
 		case <-timer.C:
 			return runner.Report{}, errBackstop

@@ -29,7 +29,7 @@ func TestContainerHardening(t *testing.T) {
 		t.Errorf("CapDrop %v", host.CapDrop)
 	}
 	for _, c := range host.CapAdd {
-		if !slices.Contains([]string{"SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER"}, c) {
+		if !slices.Contains([]string{"SETUID", "SETGID", "KILL", "CHOWN", "DAC_OVERRIDE", "FOWNER", "SYS_NICE"}, c) {
 			t.Errorf("unexpected capability %s", c)
 		}
 	}

@@ -67,7 +67,8 @@
 //
 // ModePool (default) keeps a few warm containers per image, limits and
 // set of mounts (mounts are fixed when a container is created) and
-// streams jobs to their runners over the attached stream; after each job
+// streams jobs to their runners over a job socket (transport.go; the
+// attached stream under runtimes that cannot reach it); after each job
 // every process of the job's uid is killed and its files removed, and a
 // container is retired after RecycleAfter jobs or any anomaly. ModeFresh
 // starts a new container per run.

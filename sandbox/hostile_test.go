@@ -64,8 +64,30 @@ func hostileCases() []hostileCase {
 		{file: "cpu_hog.py", limits: short, want: sandbox.StatusTimeLimit},
 		{file: "kill_all.py", want: sandbox.StatusPassed, stdout: "survived"},
 		{file: "identity.py", want: sandbox.StatusPassed},
+		{file: "job_socket.py", want: sandbox.StatusPassed, stdout: "refused: connect list renice", notStdout: "REACHED"},
 		{file: "segfault.py", want: sandbox.StatusRuntimeError, check: signalled(11)},
 	}
+}
+
+// overshootBound is how long after its deadline a time-limit verdict may
+// come. The elapsed time includes a container's start in fresh mode (and
+// for a pool's first or recycled container): under gVisor that start is
+// slower (0.85 s against runc's 0.57 s idle), and so is the Sentry's
+// teardown of a fork bomb on the ptrace platform, both growing with the
+// host's load: with both modes of this test at once on a 2-core machine,
+// 2 to 4 s at a load average of 11, up to 8 s at 24.
+func overshootBound() time.Duration {
+	if sandboxtest.Runtime() == sandbox.RuntimeGVisor {
+		return 10 * time.Second
+	}
+	return 3 * time.Second
+}
+
+// gvisorSkips are the hostile cases that cannot pass under gVisor, and
+// why: each is a gVisor behaviour, not a hole in the sandbox.
+var gvisorSkips = map[string]string{
+	"job_socket.py": "gVisor lets a task lower its own nice value without CAP_SYS_NICE (setpriority succeeds), " +
+		"but a task's nice value does not reach the host's scheduler there (the Sentry runs every task), so there is no priority to gain",
 }
 
 func truncated(out, errs bool) func(*testing.T, sandbox.Result) {
@@ -120,6 +142,9 @@ func TestHostilePrograms(t *testing.T) {
 			probe := loadProgram(t, "probe.py")
 			for _, tc := range hostileCases() {
 				t.Run(strings.TrimSuffix(tc.file, ".py"), func(t *testing.T) {
+					if why, ok := gvisorSkips[tc.file]; ok && sandboxtest.Runtime() == sandbox.RuntimeGVisor {
+						t.Skip(why)
+					}
 					req := loadProgram(t, tc.file)
 					req.Limits = tc.limits
 					start := time.Now()
@@ -140,7 +165,7 @@ func TestHostilePrograms(t *testing.T) {
 					if tc.want == sandbox.StatusTimeLimit {
 						// A loose bound that catches a broken kill; the exact
 						// overshoot is measured by `codetree sandbox bench`.
-						if over := elapsed - tc.limits.Timeout; over > 3*time.Second {
+						if over := elapsed - tc.limits.Timeout; over > overshootBound() {
 							t.Errorf("time-limit verdict came %s after the deadline", over)
 						}
 						t.Logf("time-limit verdict %s after the deadline (mode %s)", (elapsed - tc.limits.Timeout).Round(time.Millisecond), mode)
@@ -160,7 +185,10 @@ func TestHostilePrograms(t *testing.T) {
 
 // assertNoStrays checks that no process of a sandbox job uid survives
 // outside a live container. Container processes are visible on the host
-// with their own uids (there is no user namespace).
+// with their own uids (there is no user namespace). Under gVisor a job's
+// processes are tasks of the sandbox's own kernel, not host processes, so
+// there is nothing of theirs to find here; the pool's probe job checks
+// what a job left behind inside.
 func assertNoStrays(t *testing.T) {
 	t.Helper()
 	cli, err := client.NewClientWithOpts(client.FromEnv, client.WithAPIVersionNegotiation())

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/codetree/codetree/internal/runner"
 )
@@ -112,7 +113,7 @@ func (p *pool) drain() {
 	}
 }
 
-func (p *pool) run(ctx context.Context, job runner.Job, sink *exportSink) (Result, error) {
+func (p *pool) run(ctx context.Context, job runner.Job, sink *exportSink, t *jobTimer) (Result, error) {
 	p.s.mu.Lock()
 	closed := p.s.closed
 	p.s.mu.Unlock()
@@ -123,13 +124,16 @@ func (p *pool) run(ctx context.Context, job runner.Job, sink *exportSink) (Resul
 	if err != nil {
 		return Result{}, err
 	}
-	rep, err := p.s.do(ctx, b, job, sink)
+	t.acquired = time.Now()
+	rep, err := p.s.do(ctx, b, job, sink, t)
 	healthy := err == nil && rep.Clean && rep.Anomaly == ""
 	if err == nil && !healthy {
 		p.s.log.Info("recycle sandbox container", "container", shortID(b.id), "anomaly", rep.Anomaly, "clean", rep.Clean)
 	}
 	p.put(b, healthy)
-	return p.s.verdict(job, rep, err, sink)
+	res, err := p.s.verdict(job, rep, err, sink)
+	p.s.reportTiming(t, rep)
+	return res, err
 }
 
 // Warm starts up to n containers for runs like req ahead of time, so the

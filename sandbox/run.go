@@ -55,6 +55,13 @@ type Request struct {
 	// to pass. A program that exits 0 early (os._exit(0) before the
 	// asserts) cannot pass. See PythonDriver.
 	PassToken bool
+	// Samples, when positive, runs Command as a batch zygote: a trusted
+	// program started as root in the container that runs each of that
+	// many untrusted samples in a child switched to the sample's own uid,
+	// with the runner killing and cleaning up after each sample before
+	// the next (see internal/runner/batch.go; benchmarks' harness.py is
+	// one). Never for a command that is not trusted.
+	Samples int
 }
 
 // Result is what became of a run. Every program outcome, including a

@@ -30,6 +30,12 @@ type Config struct {
 	RunnerBinary string
 	// Mode is pool (default) or fresh.
 	Mode Mode
+	// Runtime is the OCI runtime the daemon runs containers with: empty
+	// for the daemon's default (runc), or RuntimeGVisor ("runsc") for
+	// gVisor's user-space kernel between programs and the host's. New
+	// fails with a RuntimeError when the daemon does not know it. A
+	// Sandbox has one runtime, so its pools need not key on it.
+	Runtime string
 	// PoolSize is the number of containers per pool (default: the number
 	// of CPUs).
 	PoolSize int
@@ -46,6 +52,9 @@ type Config struct {
 	Images map[Lang]string
 	// Logger receives diagnostics (default slog.Default()).
 	Logger *slog.Logger
+	// Timings, when set, receives where each run's time went (Timing);
+	// it is called on the run's goroutine, before Run returns.
+	Timings func(Timing)
 }
 
 func (c Config) withDefaults() Config {
@@ -85,8 +94,9 @@ type Sandbox struct {
 	retiring sync.WaitGroup
 }
 
-// New connects to the Docker daemon, checks the runner binary and removes
-// containers left behind by harness processes that are no longer running.
+// New connects to the Docker daemon, checks the runner binary and the
+// runtime, and removes containers left behind by harness processes that
+// are no longer running.
 func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 	cfg = cfg.withDefaults()
 	path := cfg.RunnerBinary
@@ -105,7 +115,12 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		_ = cli.Close()
 		return nil, err
 	}
+	if err := checkRuntime(ctx, cli, cfg.Runtime); err != nil {
+		_ = cli.Close()
+		return nil, err
+	}
 	s := newSandbox(cli, cfg, path)
+	sweepJobSockets(os.TempDir(), time.Now())
 	if n, err := s.sweep(ctx, false); err != nil {
 		s.log.Warn("remove leftover sandbox containers", "err", err)
 	} else if n > 0 {
@@ -151,6 +166,7 @@ func (s *Sandbox) DaemonHost() string { return s.docker.DaemonHost() }
 // Result; the error is non-nil only when Docker or the harness failed (or
 // ctx ended), in which case nothing is known about the program.
 func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
+	t := &jobTimer{start: time.Now()}
 	spec, err := s.specFor(ctx, req)
 	if err != nil {
 		return Result{}, err
@@ -163,6 +179,7 @@ func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
 		Timeout:     spec.limits.Timeout,
 		OutputLimit: int64(spec.limits.Output),
 		FixedDir:    req.FixedDir,
+		Samples:     req.Samples,
 	}
 	if req.PassToken {
 		job.Token = newToken()
@@ -174,13 +191,14 @@ func (s *Sandbox) Run(ctx context.Context, req Request) (Result, error) {
 		}
 		job.Export, job.ExportMax = true, sink.max
 	}
+	t.prepared = time.Now()
 	if spec.mode == ModeFresh {
-		return s.runFresh(ctx, spec, job, sink)
+		return s.runFresh(ctx, spec, job, sink, t)
 	}
-	return s.pool(spec).run(ctx, job, sink)
+	return s.pool(spec).run(ctx, job, sink, t)
 }
 
-func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job, sink *exportSink) (Result, error) {
+func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job, sink *exportSink, t *jobTimer) (Result, error) {
 	// The runner stays up after the job (no -max-jobs): a container that
 	// exits on its own can close the attached stream before its last
 	// output is delivered. It is removed as soon as the report is in.
@@ -189,8 +207,11 @@ func (s *Sandbox) runFresh(ctx context.Context, spec boxSpec, job runner.Job, si
 		return Result{}, err
 	}
 	defer s.removeAsync(b)
-	rep, err := s.do(ctx, b, job, sink)
-	return s.verdict(job, rep, err, sink)
+	t.acquired = time.Now()
+	rep, err := s.do(ctx, b, job, sink, t)
+	res, err := s.verdict(job, rep, err, sink)
+	s.reportTiming(t, rep)
+	return res, err
 }
 
 // verdict turns a runner report, or the failure to get one, into a Result,
@@ -215,6 +236,8 @@ func (s *Sandbox) verdict(job runner.Job, rep runner.Report, err error, sink *ex
 			Duration: job.Timeout,
 			Detail:   "the sandbox runner did not answer by the deadline; the container was killed",
 		}, nil
+	case errors.Is(err, errContainerOOM):
+		return oomResult(), nil
 	case err != nil:
 		return Result{}, err
 	}

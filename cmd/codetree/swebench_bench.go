@@ -38,6 +38,7 @@ func sweBenchCommand() *cli.Command {
 			&cli.IntFlag{Name: "runs", Value: 3, Usage: "timed candidate runs per measure (the median is shown)"},
 			&cli.StringFlag{Name: "test", Value: "go test ./...", Usage: "the test command"},
 			&cli.BoolFlag{Name: "json", Usage: "print the measures as JSON"},
+			runtimeFlag(),
 		},
 		Action: runSweBench,
 	}
@@ -69,7 +70,7 @@ func runSweBench(c *cli.Context) error {
 	if runs < 1 {
 		return usageErrorf("--runs %d: want at least 1", runs)
 	}
-	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: c.String("docker-host"), PoolSize: 1})
+	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: c.String("docker-host"), PoolSize: 1, Runtime: c.String("runtime")})
 	if err != nil {
 		return err
 	}

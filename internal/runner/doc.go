@@ -1,16 +1,18 @@
 // Package runner is the small program that runs inside every sandbox
 // container. The harness bind-mounts the codetree binary read-only at
 // MountPath and starts it with ArgRunner; the runner then reads Jobs, one
-// JSON line each, from its standard input (the container's attached stream),
+// JSON line each, from its standard input (the container's attached stream)
+// or, with -socket, from a unix socket the harness listens on (serveMain),
 // runs each job as its own process under its own unprivileged uid in its own
-// temporary folder, and writes one Report per job on its standard output.
+// temporary folder, and writes one Report per job on its standard output
+// (or the socket), with the time each phase took (Phases).
 //
 // After every job the runner kills every process of the job's uid, removes
 // every file the uid owns under the writable mounts, and reports whether
 // that left the container clean; the harness recycles a container after any
 // anomaly. The runner itself is the only process in the container that
-// holds capabilities (SETUID, SETGID, KILL, CHOWN, DAC_OVERRIDE, FOWNER);
-// jobs run with none.
+// holds capabilities (SETUID, SETGID, KILL, CHOWN, DAC_OVERRIDE, FOWNER,
+// SYS_NICE); jobs run with none.
 //
 // What a Report guarantees:
 //   - Exactly one Report per Job line, in order, with the Job's ID (a line
@@ -26,8 +28,9 @@
 //     failure never ends the runner; it becomes an Anomaly.
 //
 // Jobs run in a new session, with stdin at /dev/null, no supplementary
-// groups, RLIMIT_CORE 0, nice JobNice (so that the runner keeps the CPU
-// it needs to kill a fork bomb) and oom_score_adj 1000. If the runner
+// groups, RLIMIT_CORE 0, nice 0 until the runner kills them (then nice
+// JobNice, so that the runner keeps the CPU it needs to kill a fork bomb)
+// and oom_score_adj 1000. If the runner
 // dies, the main process gets SIGKILL (and in a container docker-init
 // exits with the runner, which ends every other process).
 package runner

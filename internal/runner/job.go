@@ -14,9 +14,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"syscall"
-	"time"
 )
 
 // tokenFile is the name of the pass token file in a job's folder.
@@ -37,6 +35,14 @@ type jobRun struct {
 	procsLeft bool
 	// exporting: the export folder was made (Job.Export).
 	exporting bool
+	// mainPID is the job's main process, once started: its exec.Cmd reaps
+	// it, not kill.
+	mainPID int
+	// mem follows the job's memory for Report.MemoryExceeded (memlimit.go).
+	mem *memWatch
+	// clock and phases time the job's phases (timing.go).
+	clock  phaseClock
+	phases Phases
 }
 
 // Run runs one job and reports on it: start it as its own uid in a fresh
@@ -80,12 +86,17 @@ func (s *Server) RunExport(ctx context.Context, job Job, emit func(Chunk) error)
 		}
 	}()
 
+	j.clock.start()
 	oomBefore, oomErr := j.oomKills()
+	j.mem = watchMemory(cgroupMemory())
 	if startErr := j.prepare(); startErr != nil {
 		rep.StartError = startErr.Error()
+	} else if job.Samples > 0 {
+		j.executeBatch(ctx) // batch.go: a zygote, each sample its own uid
 	} else {
 		j.execute(ctx)
 	}
+	j.clock.lap(&j.phases.Run) // a batch's whole run; else about nothing
 	if j.exporting && !j.procsLeft {
 		j.export(emit)
 	}
@@ -94,7 +105,11 @@ func (s *Server) RunExport(ctx context.Context, job Job, emit func(Chunk) error)
 			rep.OOMKilled = n > oomBefore
 		}
 	}
+	rep.MemoryExceeded = j.mem.exceeded()
 	j.cleanup()
+	j.clock.lap(&j.phases.Cleanup)
+	j.phases.Total = j.phases.Setup + j.phases.Start + j.phases.Run + j.phases.Reap + j.phases.Cleanup
+	rep.Phases = &j.phases
 	return rep
 }
 
@@ -119,6 +134,7 @@ func (j *jobRun) oomKills() (uint64, error) {
 // the job's fault (a bad file name, say) and becomes StartError; a failure
 // of the runner is recorded as an anomaly and returned too.
 func (j *jobRun) prepare() error {
+	defer j.clock.lap(&j.phases.Setup)
 	if len(j.job.Command) == 0 || j.job.Command[0] == "" {
 		return errors.New("empty command")
 	}
@@ -234,36 +250,14 @@ func writeOwned(dir, rel string, data []byte, mode os.FileMode, uid int) error {
 // killing the job at its deadline, when it floods an output, or when ctx
 // ends. On return the output pipes are closed.
 func (j *jobRun) execute(ctx context.Context) {
-	timeout := j.job.Timeout
-	if timeout <= 0 {
-		timeout = DefaultTimeout
-	}
-	limit := j.job.OutputLimit
-	if limit <= 0 {
-		limit = DefaultOutputLimit
-	}
-	var extra []string
-	if j.job.Token != "" {
-		extra = append(extra, EnvTokenFile+"="+filepath.Join(j.dir, tokenFile))
-	}
-	env := jobEnv(j.s.cfg.Env, j.dir, j.job.Env, extra)
-	prog, err := lookPath(j.job.Command[0], envValue(env, "PATH"), j.dir)
+	prog, env, err := j.command(nil)
 	if err != nil {
 		j.rep.StartError = err.Error()
 		return
 	}
-	outR, outW, err := os.Pipe()
+	outR, errR, outW, errW, err := outputPipes()
 	if err != nil {
-		j.fail(fmt.Sprintf("make stdout pipe: %v", err))
-		j.rep.StartError = "runner: " + err.Error()
-		return
-	}
-	errR, errW, err := os.Pipe()
-	if err != nil {
-		outR.Close()
-		outW.Close()
-		j.fail(fmt.Sprintf("make stderr pipe: %v", err))
-		j.rep.StartError = "runner: " + err.Error()
+		j.startFailed("make output pipes", err)
 		return
 	}
 	cmd := &exec.Cmd{
@@ -279,48 +273,16 @@ func (j *jobRun) execute(ctx context.Context) {
 			Pdeathsig:  syscall.SIGKILL,
 		},
 	}
-	start := time.Now()
-	err = startNiced(cmd)
-	outW.Close()
-	errW.Close()
-	if err != nil {
-		outR.Close()
-		errR.Close()
-		j.rep.StartError = err.Error()
+	r := j.launch(cmd, outR, errR)
+	if r == nil {
 		return
 	}
-	j.rep.Started = true
-
-	exceeded := make(chan struct{})
-	over := sync.OnceFunc(func() { close(exceeded) })
-	stdout := &capture{limit: limit, over: over}
-	stderr := &capture{limit: limit, over: over}
-	var wg sync.WaitGroup
-	wg.Go(func() { stdout.drain(outR) })
-	wg.Go(func() { stderr.drain(errR) })
-	pipesDone := make(chan struct{})
-	go func() { wg.Wait(); close(pipesDone) }()
-	exited := make(chan time.Time, 1)
-	go func() { _ = cmd.Wait(); exited <- time.Now() }()
-
-	timer := time.NewTimer(timeout)
-	defer timer.Stop()
-	var end time.Time
-	select {
-	case end = <-exited:
-	case <-timer.C:
-		j.rep.TimedOut = true
-	case <-exceeded:
-	case <-ctx.Done():
-		j.anomalies = append(j.anomalies, "job canceled: "+ctx.Err().Error())
-	}
-	if end.IsZero() {
+	j.await(ctx, r, nil)
+	j.clock.lap(&j.phases.Run)
+	if r.end.IsZero() {
+		j.mem.sample() // before the kill frees the job's memory
 		j.kill()
-		select {
-		case end = <-exited:
-		case <-time.After(j.s.cfg.KillWait):
-			j.fail("main process did not exit after SIGKILL")
-		}
+		j.waitKilled(r, "main process")
 	}
 	// Orphans are part of the job, even when the main process ended by
 	// itself: a process that called setsid() or forked twice still runs as
@@ -329,44 +291,13 @@ func (j *jobRun) execute(ctx context.Context) {
 	if !j.procsLeft {
 		j.kill()
 	}
-	select {
-	case <-pipesDone:
-	case <-time.After(j.s.cfg.KillWait):
-		j.fail("output pipes still open after the job's processes were killed")
-	}
-	outR.Close() // also ends a drain still blocked in read
-	errR.Close()
-	<-pipesDone
-
-	j.rep.Stdout, j.rep.StdoutTruncated = stdout.buf, stdout.truncated
-	j.rep.Stderr, j.rep.StderrTruncated = stderr.buf, stderr.truncated
-	j.rep.OutputExceeded = stdout.truncated || stderr.truncated
-	for _, c := range []*capture{stdout, stderr} {
-		if c.err != nil {
-			j.anomalies = append(j.anomalies, "read job output: "+c.err.Error())
-		}
-	}
-	if end.IsZero() {
-		j.rep.Duration = time.Since(start)
-		return
-	}
-	j.rep.Duration = end.Sub(start)
-	var ws syscall.WaitStatus
-	ok := cmd.ProcessState != nil
-	if ok {
-		ws, ok = cmd.ProcessState.Sys().(syscall.WaitStatus)
-	}
-	switch {
-	case !ok:
-		j.fail("no wait status for the main process")
-	case ws.Signaled():
-		j.rep.Signal = int(ws.Signal())
-	default:
-		j.rep.ExitCode = ws.ExitStatus()
-	}
+	j.reap(r, "the job's")
+	j.report(r)
 }
 
-// kill kills every process of the job's uid.
+// kill kills every process of the job's uid, then reaps those that were
+// orphaned (but the main process, which its exec.Cmd waits for): nothing
+// of the uid is left in /proc.
 func (j *jobRun) kill() {
 	left, err := killUID(j.uid, j.s.cfg.KillWait)
 	if err != nil {
@@ -375,6 +306,14 @@ func (j *jobRun) kill() {
 	if left != 0 {
 		j.procsLeft = true
 		j.fail(fmt.Sprintf("processes of uid %d still running after %s of SIGKILL", j.uid, j.s.cfg.KillWait))
+		return
+	}
+	left, err = reapUID(j.uid, j.mainPID, j.s.cfg.KillWait)
+	if err != nil {
+		j.anomalies = append(j.anomalies, err.Error())
+	}
+	if left != 0 {
+		j.fail(fmt.Sprintf("%d zombies of uid %d not reaped after %s", left, j.uid, j.s.cfg.KillWait))
 	}
 }
 

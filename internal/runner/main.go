@@ -40,7 +40,7 @@ func Main(args []string) int {
 	cfg.OOMFile = DetectOOMFile()
 	cfg.Logger = log
 	cfg.Version = buildVersion()
-	err = NewServer(cfg).Serve(context.Background(), os.Stdin, os.Stdout)
+	err = serveMain(context.Background(), NewServer(cfg))
 	switch {
 	case errors.Is(err, ErrNotReady):
 		log.Error("runner not ready", "err", err)
@@ -61,6 +61,7 @@ func parseFlags(args []string) (Config, error) {
 	scrub := fs.String("scrub", strings.Join(cfg.ScrubDirs, ","), "comma-separated writable folders scrubbed of a job's files after it")
 	need := fs.String("need", "", "comma-separated commands that must be found in PATH")
 	fs.IntVar(&cfg.MaxJobs, "max-jobs", 0, "exit after this many jobs (0: no limit)")
+	fs.StringVar(&cfg.Socket, "socket", "", "unix socket to serve jobs over (default: standard input and output)")
 	if err := fs.Parse(args); err != nil {
 		return Config{}, fmt.Errorf("parse runner flags: %w", err)
 	}

@@ -4,9 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"os"
+	"slices"
 	"strconv"
 	"syscall"
 	"time"
+
+	"golang.org/x/sys/unix"
 )
 
 // procStatus is what the runner needs from /proc/<pid>/status.
@@ -105,18 +108,24 @@ func readStatus(pid string, buf []byte) (procStatus, bool, error) {
 // liveProcs lists the live processes (thread groups) of uid, except the
 // runner itself.
 func liveProcs(uid uint32) ([]int, error) {
+	live, _, err := scanUID(uid)
+	return live, err
+}
+
+// scanUID lists the processes (thread groups) of uid, except the runner
+// itself: the live ones, and the zombies waiting to be reaped.
+func scanUID(uid uint32) (live, zombies []int, err error) {
 	d, err := os.Open("/proc")
 	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
+		return nil, nil, fmt.Errorf("list processes: %w", err)
 	}
 	names, err := d.Readdirnames(-1)
 	d.Close()
 	if err != nil {
-		return nil, fmt.Errorf("list processes: %w", err)
+		return nil, nil, fmt.Errorf("list processes: %w", err)
 	}
 	self := os.Getpid()
 	buf := make([]byte, 4096)
-	var pids []int
 	for _, name := range names {
 		pid, err := strconv.Atoi(name)
 		if err != nil || pid == self {
@@ -124,20 +133,63 @@ func liveProcs(uid uint32) ([]int, error) {
 		}
 		st, ok, err := readStatus(name, buf)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		if ok && st.ownedBy(uid) && st.live() {
-			pids = append(pids, pid)
+		switch {
+		case !ok || !st.ownedBy(uid):
+		case st.live():
+			live = append(live, pid)
+		default:
+			zombies = append(zombies, pid)
 		}
 	}
-	return pids, nil
+	return live, zombies, nil
+}
+
+// becomeSubreaper makes the runner the reaper of the orphans of its jobs
+// (prctl PR_SET_CHILD_SUBREAPER), so that reapUID can reap them at once
+// rather than leave them to the container's init: a zombie still shows
+// its uid in /proc, and the next sample of a batch must see nothing of
+// the one before.
+func becomeSubreaper() error {
+	if err := unix.Prctl(unix.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0); err != nil {
+		return fmt.Errorf("become the reaper of orphaned job processes: %w", err)
+	}
+	return nil
+}
+
+// reapUID reaps the zombies of uid that are the runner's children (orphans
+// that came to it as their subreaper), except keep (a main process, which
+// its exec.Cmd waits for), and waits at most wait for the others (the
+// children of a zygote, of the container's init) to go. It returns how
+// many are left.
+func reapUID(uid uint32, keep int, wait time.Duration) (int, error) {
+	deadline := time.Now().Add(wait)
+	pause := 20 * time.Microsecond
+	for {
+		_, zombies, err := scanUID(uid)
+		if err != nil {
+			return -1, err
+		}
+		zombies = slices.DeleteFunc(zombies, func(pid int) bool { return pid == keep })
+		for _, pid := range zombies {
+			var ws syscall.WaitStatus
+			_, _ = syscall.Wait4(pid, &ws, syscall.WNOHANG, nil) // ECHILD: not the runner's child
+		}
+		if len(zombies) == 0 || time.Now().After(deadline) {
+			return len(zombies), nil
+		}
+		time.Sleep(pause)
+		pause = min(2*pause, time.Millisecond)
+	}
 }
 
 // killAllRound is the first round of killUID that uses kill(-1).
 const killAllRound = 2
 
 // killUID sends SIGKILL to every process of uid until none is live, for at
-// most wait. It returns how many were still live when it gave up.
+// most wait. It returns how many were still live when it gave up. When it
+// finds any, it first sets them all to nice JobNice.
 //
 // Each round kills, as root, every process the scan saw; processes that
 // were seen are dying, and the next scan only finds those still tearing
@@ -161,6 +213,12 @@ func killUID(uid uint32, wait time.Duration) (int, error) {
 		}
 		if time.Now().After(deadline) {
 			return len(pids), killErr
+		}
+		if round == 0 {
+			// Best effort (it needs CAP_SYS_NICE): one call, and every
+			// process of the uid in the runner's pid namespace, and any
+			// it forks, yields the CPU to the runner.
+			_ = syscall.Setpriority(syscall.PRIO_USER, int(uid), JobNice)
 		}
 		for _, pid := range pids {
 			_ = syscall.Kill(pid, syscall.SIGKILL) // ESRCH: it died already

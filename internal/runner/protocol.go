@@ -58,6 +58,12 @@ type Job struct {
 	// ExportMax caps the bytes exported; past it the runner stops and
 	// sets Report.ExportTruncated. Zero or less means DefaultExportMax.
 	ExportMax int64 `json:"export_max,omitempty"`
+	// Samples, when positive, makes the job a batch of that many samples
+	// (at most MaxSamples): Command is a zygote, started as root, that
+	// runs each sample in a child switched to the sample's own uid, and
+	// the runner kills and cleans up after each sample before the next
+	// one starts (see batch.go).
+	Samples int `json:"samples,omitempty"`
 }
 
 // FixedDirName is the folder of a Job with FixedDir in the runner's work
@@ -123,6 +129,9 @@ type Report struct {
 	OutputExceeded bool `json:"output_exceeded,omitempty"`
 	// OOMKilled: the kernel's OOM killer ended a process during the job.
 	OOMKilled bool `json:"oom_killed,omitempty"`
+	// MemoryExceeded: the container's memory reached its cgroup limit
+	// during the job while the job held most of it (memlimit.go).
+	MemoryExceeded bool `json:"memory_exceeded,omitempty"`
 
 	Duration time.Duration `json:"duration"`
 
@@ -141,6 +150,9 @@ type Report struct {
 	Exported        int  `json:"exported,omitempty"`
 	ExportSkipped   int  `json:"export_skipped,omitempty"`
 	ExportTruncated bool `json:"export_truncated,omitempty"`
+
+	// Phases is where the runner's time went (timing.go).
+	Phases *Phases `json:"phases,omitempty"`
 }
 
 // Hello is the first line the runner writes when it is ready for jobs.

@@ -66,6 +66,10 @@ type Config struct {
 	Logger *slog.Logger
 	// Version is echoed in Hello.
 	Version string
+	// Socket, when set, is a unix socket that Main connects to and
+	// serves jobs over instead of its standard input and output (see
+	// serveMain).
+	Socket string
 }
 
 // DefaultConfig returns the configuration used in containers, without Env
@@ -96,6 +100,10 @@ func NewServer(cfg Config) *Server {
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
+	}
+	if err := becomeSubreaper(); err != nil {
+		// Then the container's init reaps orphans, a moment later.
+		log.Warn("runner", "err", err)
 	}
 	return &Server{cfg: cfg, log: log}
 }
@@ -136,9 +144,14 @@ func (s *Server) Hello() Hello {
 // process's RLIMIT_CORE to 0 so that jobs never dump core, and starts the
 // OS threads the runner may need while a job fills the pids limit.
 func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
+	return s.ServeOn(ctx, out, in, out)
+}
+
+// ServeOn is Serve with the Hello written to hello rather than out.
+func (s *Server) ServeOn(ctx context.Context, hello io.Writer, in io.Reader, out io.Writer) error {
 	enc := json.NewEncoder(out)
 	h := s.Hello()
-	if err := enc.Encode(h); err != nil {
+	if err := json.NewEncoder(hello).Encode(h); err != nil {
 		return fmt.Errorf("write hello: %w", err)
 	}
 	if !h.Ready {
@@ -155,6 +168,7 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 			return err
 		}
 		line, tooLong, readErr := readLine(br)
+		received := time.Now()
 		if tooLong || len(bytes.TrimSpace(line)) > 0 {
 			var rep Report
 			if tooLong {
@@ -162,6 +176,7 @@ func (s *Server) Serve(ctx context.Context, in io.Reader, out io.Writer) error {
 			} else {
 				rep = s.runLine(ctx, line, func(c Chunk) error { return enc.Encode(chunkLine{Chunk: &c}) })
 			}
+			stampPhases(&rep, received)
 			if err := enc.Encode(rep); err != nil {
 				return fmt.Errorf("write report: %w", err)
 			}

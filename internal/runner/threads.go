@@ -9,13 +9,22 @@ import (
 	"strconv"
 	"sync"
 	"syscall"
+	"time"
 )
 
-// JobNice is the nice value of every job process. Within the container it
-// only orders the job against the runner (a lone job still gets all the
-// CPU), so the runner stays responsive, and kills fast, under a fork bomb.
-// A job cannot lower it: it lacks CAP_SYS_NICE.
+// JobNice is the nice value of every process of a job's uid once the job
+// has run for JobNiceAfter, or when killUID is about to kill them: the
+// runner then keeps the CPU it needs to kill a fork bomb or a CPU hog fast
+// at its deadline (a job cannot lower it: it lacks CAP_SYS_NICE). A short
+// job runs at nice 0 all along: at nice 19 a job weighs almost nothing in
+// the container's share of a busy host's CPU (its cgroup's weight follows
+// its tasks' load, which the runner's recent load dilutes), and trivial
+// runs were up to 1.4x slower there. Both need CAP_SYS_NICE (runnerCaps)
+// and are best effort.
 const JobNice = 19
+
+// JobNiceAfter is how long a job runs at nice 0 (see JobNice).
+const JobNiceAfter = 200 * time.Millisecond
 
 // onThread runs fn on a goroutine locked to an OS thread that is not the
 // main thread, and waits for it. The main thread's credentials are the ones
@@ -92,8 +101,6 @@ func startNiced(cmd *exec.Cmd) error {
 }
 
 func spawnLoop() bool {
-	// Best effort: a job at nice 0 still runs, and is still killed.
-	_ = syscall.Setpriority(syscall.PRIO_PROCESS, syscall.Gettid(), JobNice)
 	for req := range spawner.reqs {
 		err := req.cmd.Start()
 		if err == nil {
@@ -102,6 +109,7 @@ func spawnLoop() bool {
 			// runner. The job can lower it again; that only hurts its own
 			// verdict.
 			_ = os.WriteFile("/proc/"+strconv.Itoa(req.cmd.Process.Pid)+"/oom_score_adj", []byte("1000"), 0)
+			reniceLater(req.cmd)
 		}
 		req.done <- err
 	}
@@ -130,4 +138,17 @@ func reserveThreads(n int) {
 	locked.Wait()
 	close(gate)
 	finished.Wait()
+}
+
+// reniceLater sets every process of cmd's uid to nice JobNice once
+// JobNiceAfter has passed, if any is left then (setpriority PRIO_USER
+// reaches only the runner's pid namespace). Never for a command started as
+// root (a batch's zygote): that would renice the runner.
+func reniceLater(cmd *exec.Cmd) {
+	a := cmd.SysProcAttr
+	if a == nil || a.Credential == nil || a.Credential.Uid == 0 {
+		return
+	}
+	uid := int(a.Credential.Uid)
+	time.AfterFunc(JobNiceAfter, func() { _ = syscall.Setpriority(syscall.PRIO_USER, uid, JobNice) })
 }

@@ -50,12 +50,25 @@ func RunnerBinary(t testing.TB) string {
 	return buildPath
 }
 
-// New opens a Sandbox with cfg (RunnerBinary filled in) and closes it when
-// the test ends, checking that Close removed every container.
+// EnvRuntime names the environment variable that runs the tests' sandboxes
+// under another OCI runtime: CODETREE_TEST_RUNTIME=runsc runs them under
+// gVisor (make test does, for the hostile suite). Empty: Docker's default.
+const EnvRuntime = "CODETREE_TEST_RUNTIME"
+
+// Runtime is the OCI runtime the tests' sandboxes use ($CODETREE_TEST_RUNTIME).
+func Runtime() string { return os.Getenv(EnvRuntime) }
+
+// New opens a Sandbox with cfg (RunnerBinary filled in, and Runtime from
+// $CODETREE_TEST_RUNTIME unless set) and closes it when the test ends,
+// checking that Close removed every container. A runtime the daemon lacks
+// fails the test: it was asked for.
 func New(t testing.TB, cfg sandbox.Config) *sandbox.Sandbox {
 	t.Helper()
 	if cfg.RunnerBinary == "" {
 		cfg.RunnerBinary = RunnerBinary(t)
+	}
+	if cfg.Runtime == "" {
+		cfg.Runtime = Runtime()
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
