@@ -48,6 +48,12 @@ type RunConfig struct {
 	// Classify names the class of an infrastructure error for
 	// errors.jsonl and RunSummary.Errors (default: "error").
 	Classify func(error) string
+	// Halt, if set, reports whether an infrastructure error is one no
+	// retry cures (agent.Unrecoverable): after HaltAfter problems in a row
+	// end in one (default DefaultHaltAfter), Run schedules no more and
+	// returns a *HaltError.
+	Halt      func(error) bool
+	HaltAfter int
 }
 
 // Outcome is what Run reports of a problem as it finishes, with the
@@ -176,17 +182,18 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 	if limit <= 0 {
 		limit = 2
 	}
+	br := newBreaker(cfg.Halt, cfg.HaltAfter)
 	var g errgroup.Group
 	g.SetLimit(limit)
 	for _, p := range todo {
-		if ctx.Err() != nil {
+		if ctx.Err() != nil || !br.open() {
 			break
 		}
 		g.Go(func() error {
-			if ctx.Err() != nil { // cancelled while waiting for a slot
+			if ctx.Err() != nil || !br.open() { // cancelled or halted while waiting for a slot
 				return nil
 			}
-			return runOne(ctx, cfg, w, p, score)
+			return runOne(ctx, cfg, w, br, p, score)
 		})
 	}
 	werr := g.Wait()
@@ -200,7 +207,7 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 		}
 		serr = WriteJSONFile(filepath.Join(cfg.OutDir, SummaryFile), content)
 	}
-	if err := errors.Join(werr, serr); err != nil {
+	if err := errors.Join(werr, serr, br.err()); err != nil {
 		return sum, err
 	}
 	return sum, ctx.Err()
@@ -208,7 +215,7 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 
 // runOne searches, scores and records one problem. It returns only
 // failures to write the output.
-func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score func(context.Context, Problem, string) (Verdict, error)) error {
+func runOne(ctx context.Context, cfg RunConfig, w *runFiles, br *breaker, p Problem, score func(context.Context, Problem, string) (Verdict, error)) error {
 	tree, err := cfg.Strategy.Search(ctx, p)
 	if tree != nil {
 		if werr := WriteJSONFile(filepath.Join(cfg.OutDir, TreesDir, sanitize(p.ID)+".json"), tree); werr != nil {
@@ -224,12 +231,14 @@ func runOne(ctx context.Context, cfg RunConfig, w *runFiles, p Problem, score fu
 			// Cancelled, not broken: retried on the next run.
 			return nil
 		}
+		br.note(err)
 		class := "error"
 		if cfg.Classify != nil {
 			class = cfg.Classify(err)
 		}
 		return w.recordError(cfg.OnFinish, errorLine{TaskID: p.ID, Error: err.Error(), Class: class, Accounts: spend(cfg, p.ID)}, err)
 	}
+	br.note(nil)
 	return w.recordResult(cfg.OnFinish,
 		sampleLine{TaskID: p.ID, Solution: tree.Answer()},
 		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,

@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strings"
 	"time"
 
@@ -188,6 +189,11 @@ func runBench(ctx context.Context, o *benchOptions) error {
 		return err
 	}
 	defer stop()
+	// One call before anything starts: a dead endpoint or a refused key
+	// fails here, not after every problem's retries.
+	if err := client.Preflight(ctx); err != nil {
+		return fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+	}
 	sb, err := sandbox.New(ctx, o.Sandbox)
 	if err != nil {
 		return err
@@ -213,14 +219,36 @@ func runBench(ctx context.Context, o *benchOptions) error {
 	describe := o.describer(strategy, client)
 	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
 		Strategy: strategy, Concurrency: o.Concurrency, OutDir: o.Out,
-		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError,
+		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError, Halt: agent.Unrecoverable,
 		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
 	}, search, score)
 	prog.stop()
 	if err := o.finish(describe(sum)); err != nil {
 		return err
 	}
-	return runErr
+	if runErr != nil {
+		return runErr
+	}
+	return unscoredError(sum, o.Out)
+}
+
+// unscoredError is the exit status of a run that left problems without a
+// result after infrastructure errors (errors.jsonl), which --resume
+// retries: exit 3, so that a script or a scheduler's afterok does not take
+// the run for complete. Nil when every problem has a result.
+func unscoredError(sum treesearch.RunSummary, out string) error {
+	n := 0
+	classes := make([]string, 0, len(sum.Errors))
+	for class, k := range sum.Errors {
+		n += k
+		classes = append(classes, fmt.Sprintf("%s %d", class, k))
+	}
+	if n == 0 {
+		return nil
+	}
+	slices.Sort(classes)
+	return cli.Exit(fmt.Sprintf("%d of %d problems have no result after infrastructure errors (%s; see %s): rerun the same command with --resume to finish them",
+		n, sum.Problems, strings.Join(classes, ", "), filepath.Join(out, treesearch.ErrorsFile)), exitInfra)
 }
 
 // benchClient is the model client, with the simulated model started

@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net"
 	"os"
@@ -176,5 +177,55 @@ func TestBenchResampleSamples(t *testing.T) {
 	}
 	if d, a := num(cold, "distinct_candidates"), num(cold, "attempted"); d != a || num(cold, "duplicates") == 0 {
 		t.Errorf("at 0: %v distinct candidates over %v problems, %v duplicates; want one each and the rest duplicates", d, a, num(cold, "duplicates"))
+	}
+}
+
+// TestBenchUnscoredExitStatus: a run that leaves problems without a
+// result after infrastructure errors exits 3 and says how to finish it;
+// --resume, once the model answers, finishes it and exits 0.
+func TestBenchUnscoredExitStatus(t *testing.T) {
+	dataDir(t)
+	bin := codetreeBinary(t)
+	out := filepath.Join(t.TempDir(), "run")
+	args := []string{"bench", "--model", "sim", "--strategy", "direct", "--limit", "2", "--out", out}
+	cmd := exec.Command(bin, append(args, "--sim-faults", "500=1", "--max-retries", "0")...)
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInfra {
+		t.Fatalf("bench with a failing model: %v, want exit %d\n%s", err, exitInfra, b)
+	}
+	if !strings.Contains(string(b), "2 of 2 problems have no result") || !strings.Contains(string(b), "--resume") {
+		t.Errorf("output does not say what is unscored and how to finish it:\n%s", b)
+	}
+	if b, err := exec.Command(bin, append(args, "--resume")...).CombinedOutput(); err != nil {
+		t.Fatalf("bench --resume: %v\n%s", err, b)
+	}
+}
+
+// TestBenchDeadEndpointFailsFast: with nothing listening at --base-url,
+// bench stops at once with exit 3 and says what to check, instead of
+// retrying every problem.
+func TestBenchDeadEndpointFailsFast(t *testing.T) {
+	dataDir(t)
+	bin := codetreeBinary(t)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := "http://" + l.Addr().String() + "/v1"
+	l.Close()
+	out := filepath.Join(t.TempDir(), "run")
+	cmd := exec.Command(bin, "bench", "--model", "gpt-4o-mini", "--base-url", url, "--api-key", "sk-test-dead-endpoint",
+		"--limit", "12", "--concurrency", "4", "--out", out)
+	b, err := cmd.CombinedOutput()
+	var ee *exec.ExitError
+	if !errors.As(err, &ee) || ee.ExitCode() != exitInfra {
+		t.Fatalf("bench against a dead endpoint: %v, want exit %d\n%s", err, exitInfra, b)
+	}
+	if !strings.Contains(string(b), l.Addr().String()) || !strings.Contains(string(b), "cannot reach the server") {
+		t.Errorf("the error does not name the endpoint and what is wrong:\n%s", b)
+	}
+	if strings.Contains(string(b), "sk-test-dead-endpoint") {
+		t.Errorf("the output holds the API key:\n%s", b)
 	}
 }
