@@ -39,6 +39,7 @@ func newBenchCommand(runF func(context.Context, *benchOptions) error) *cli.Comma
 			&cli.IntFlag{Name: "budget", Value: 20, Usage: "generations per problem (every Solver or Debugger output counts one)"},
 			&cli.IntFlag{Name: "limit", Usage: "only the first N problems"},
 			&cli.StringFlag{Name: "ids", Usage: "only these task ids, comma-separated"},
+			&cli.StringFlag{Name: "shard", Usage: "only shard I of N of the problems (after --ids and --limit): I/N, or N with I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
 			&cli.StringFlag{Name: "out", Usage: "run folder (default runs/DATASET-STRATEGY-MODEL)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out: skip finished problems, retry those that hit infrastructure errors"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
@@ -68,6 +69,11 @@ type benchSummary struct {
 	Depth        int                     `json:"depth,omitempty"`
 	Version      string                  `json:"code_version"`
 	Config       map[string]any          `json:"config"`
+	// Shard is this run's part of the selection ("I/N"), Selected the
+	// whole selection's problems; both empty without --shard. The Config
+	// of a run's shards is the same.
+	Shard    string `json:"shard,omitempty"`
+	Selected int    `json:"selected_problems,omitempty"`
 }
 
 // benchOptions is what codetree bench runs with, read from its flags.
@@ -82,10 +88,14 @@ type benchOptions struct {
 	// IDs choose the problems (0 and "": all).
 	Concurrency, Limit int
 	IDs                string
-	Out                string
-	Resume             bool
-	DataDir            string
-	Agent              agent.Config
+	// Shard is the part of the selection this run does (shard.go), of
+	// selected problems (set by runBench when sharded).
+	Shard    shard
+	selected int
+	Out      string
+	Resume   bool
+	DataDir  string
+	Agent    agent.Config
 	// Sim is the simulated model's options when --model is sim.
 	Sim     *simllm.Options
 	Sandbox sandbox.Config
@@ -102,6 +112,9 @@ func benchOptionsFrom(c *cli.Context) (*benchOptions, error) {
 	var err error
 	if o.Dataset, err = benchmarks.ParseDataset(c.String("dataset")); err != nil {
 		return nil, usageErrorf("--dataset: %v", err)
+	}
+	if o.Shard, err = shardFrom(c.String("shard")); err != nil {
+		return nil, err
 	}
 	if o.Policy, err = benchmarks.PolicyFor(o.Dataset, benchmarks.VisiblePolicy(c.String("policy"))); err != nil {
 		return nil, usageErrorf("--policy: %v", err)
@@ -183,6 +196,11 @@ func runBench(ctx context.Context, o *benchOptions) error {
 	problems, err := selectProblems(all, o.Limit, o.IDs)
 	if err != nil {
 		return err
+	}
+	if o.Shard.Count > 0 {
+		o.selected = len(problems)
+		problems = pickShard(problems, o.Shard)
+		fmt.Fprintf(o.Stderr, "shard %s: %d of the %d selected problems\n", o.Shard, len(problems), o.selected)
 	}
 	client, stop, err := benchClient(o, all)
 	if err != nil {
@@ -303,7 +321,7 @@ func (o *benchOptions) describer(strategy treesearch.Strategy, client *agent.Cli
 			RunSummary: sum, Dataset: string(o.Dataset), Strategy: strategy.Name(), Model: o.Agent.Model,
 			Simulated: o.Sim != nil || client.Simulated(), Policy: string(o.Policy), Budget: o.Budget,
 			Select: o.Select.String(), Temperatures: o.Search.Temperatures, Width: width, Depth: depth,
-			Version: codeVersion(), Config: o.Config,
+			Version: codeVersion(), Config: o.Config, Shard: o.Shard.String(), Selected: o.selected,
 		}
 	}
 }
