@@ -25,6 +25,7 @@ type Client struct {
 	cfg      Config
 	endpoint string
 	api      chatCompleter
+	http     *http.Client // the api's, also for Preflight
 	price    Price
 	priced   bool
 	sem      chan struct{}
@@ -70,7 +71,8 @@ func New(cfg Config) (*Client, error) {
 	}
 	oc := openai.DefaultConfig(string(cfg.APIKey))
 	oc.BaseURL = cfg.BaseURL
-	oc.HTTPClient = c.httpClient(cfg)
+	c.http = c.httpClient(cfg)
+	oc.HTTPClient = c.http
 	c.api = openai.NewClientWithConfig(oc)
 	if cfg.Cache.Mode != CacheOff {
 		cache, err := openCache(cfg.Cache, log)

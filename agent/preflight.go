@@ -55,7 +55,6 @@ func (c *Client) Preflight(ctx context.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	hc := c.httpClient(c.cfg)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(c.cfg.BaseURL, "/")+"/models", nil)
 	if err != nil {
 		return &Error{Class: BadRequest, Endpoint: c.endpoint, Err: err}
@@ -63,7 +62,7 @@ func (c *Client) Preflight(ctx context.Context) error {
 	if c.cfg.APIKey != "" {
 		req.Header.Set("Authorization", "Bearer "+string(c.cfg.APIKey))
 	}
-	resp, err := hc.Do(req)
+	resp, err := c.http.Do(req)
 	if err != nil {
 		class, _, _ := classify(err, ctx.Err() != nil)
 		e := &Error{Class: class, Endpoint: c.endpoint, Attempts: 1, Err: err}

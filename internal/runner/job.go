@@ -299,13 +299,16 @@ func (j *jobRun) execute(ctx context.Context) {
 // orphaned (but the main process, which its exec.Cmd waits for): nothing
 // of the uid is left in /proc.
 func (j *jobRun) kill() {
-	left, err := killUID(j.uid, j.s.cfg.KillWait)
+	left, zombies, err := killUID(j.uid, j.s.cfg.KillWait)
 	if err != nil {
 		j.anomalies = append(j.anomalies, err.Error())
 	}
 	if left != 0 {
 		j.procsLeft = true
 		j.fail(fmt.Sprintf("processes of uid %d still running after %s of SIGKILL", j.uid, j.s.cfg.KillWait))
+		return
+	}
+	if !zombies { // killUID's last scan saw none: no second scan
 		return
 	}
 	left, err = reapUID(j.uid, j.mainPID, j.s.cfg.KillWait)

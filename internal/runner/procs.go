@@ -188,8 +188,9 @@ func reapUID(uid uint32, keep int, wait time.Duration) (int, error) {
 const killAllRound = 2
 
 // killUID sends SIGKILL to every process of uid until none is live, for at
-// most wait. It returns how many were still live when it gave up. When it
-// finds any, it first sets them all to nice JobNice.
+// most wait. It returns how many were still live when it gave up, and
+// whether its last scan saw zombies of uid (for reapUID). When it finds
+// any live, it first sets them all to nice JobNice.
 //
 // Each round kills, as root, every process the scan saw; processes that
 // were seen are dying, and the next scan only finds those still tearing
@@ -199,20 +200,20 @@ const killAllRound = 2
 // uid. It is not the first resort because, for the microseconds the thread
 // holds the job's uid, a job process could signal that thread, and with it
 // the runner.
-func killUID(uid uint32, wait time.Duration) (int, error) {
+func killUID(uid uint32, wait time.Duration) (left int, zombies bool, err error) {
 	deadline := time.Now().Add(wait)
 	pause := 20 * time.Microsecond
 	var killErr error
 	for round := 0; ; round++ {
-		pids, err := liveProcs(uid)
+		pids, dead, err := scanUID(uid)
 		if err != nil {
-			return -1, err
+			return -1, false, err
 		}
 		if len(pids) == 0 {
-			return 0, nil
+			return 0, len(dead) > 0, nil
 		}
 		if time.Now().After(deadline) {
-			return len(pids), killErr
+			return len(pids), len(dead) > 0, killErr
 		}
 		if round == 0 {
 			// Best effort (it needs CAP_SYS_NICE): one call, and every
