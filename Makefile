@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker gvisor images test test-gvisor test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
+.PHONY: help build docker gvisor slurm images test test-gvisor test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -23,6 +23,9 @@ docker: ## make sure a Docker daemon answers (as root on Debian: install and sta
 gvisor: docker ## register gVisor's runsc with the Docker daemon for --runtime runsc (as root on Debian: install the runsc package)
 	@scripts/gvisor-up.sh
 
+slurm: ## make sure a Slurm node answers (as root on Debian: install slurm-wlm and munge, start a single-node cluster)
+	@scripts/slurm-up.sh
+
 images: build docker ## build the sandbox images (skipped when their recipe tag exists)
 	@scripts/image-tools.sh
 	$(BIN) images build all
@@ -32,7 +35,7 @@ vet: ## gofmt, go vet and go mod tidy checks
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-test: images vet ## run every test, Docker integration tests included, the sandbox's under gVisor too (SKIP_GVISOR=1: not), then the gold checks
+test: images slurm vet ## run every test, Docker and Slurm integration tests included, the sandbox's under gVisor too (SKIP_GVISOR=1: not), then the gold checks
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
 	$(if $(filter 1,$(SKIP_GVISOR)),@echo "make test: the gVisor suite skipped (SKIP_GVISOR=1)",$(MAKE) test-gvisor)
 	$(MAKE) gold

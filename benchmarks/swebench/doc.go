@@ -8,7 +8,8 @@
 // the go command on the host only for `go mod download` (a Go repository's
 // module sources, which the sandbox, without network, reads from a
 // read-only mount), and the repository's code only in a sandbox.Runner
-// (Run through its Patcher).
+// (Run through its Patcher). MergeRuns joins the run folders of a run
+// made in shards into one, as one Run would have left it.
 //
 // What it guarantees:
 //

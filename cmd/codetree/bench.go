@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime/debug"
@@ -74,6 +73,8 @@ type benchSummary struct {
 	// of a run's shards is the same.
 	Shard    string `json:"shard,omitempty"`
 	Selected int    `json:"selected_problems,omitempty"`
+	// Merged is set on a run made by codetree merge: of which shards.
+	Merged *mergedFrom `json:"merged,omitempty"`
 }
 
 // benchOptions is what codetree bench runs with, read from its flags.
@@ -133,6 +134,7 @@ func benchOptionsFrom(c *cli.Context) (*benchOptions, error) {
 	if o.Out == "" {
 		o.Out = filepath.Join("runs", fmt.Sprintf("%s-%s-%s", o.Dataset, c.String("strategy"), strings.ReplaceAll(c.String("model"), "/", "_")))
 	}
+	o.Out = shardDir(o.Out, o.Shard)
 	if o.DataDir, err = resolveDataDir(c.String("data-dir")); err != nil {
 		return nil, err
 	}
@@ -235,13 +237,18 @@ func runBench(ctx context.Context, o *benchOptions) error {
 		return t.Tokens(), t.Cost
 	})
 	describe := o.describer(strategy, client)
+	if o.Shard.Count > 0 {
+		if err := writeShardManifest(o.Out, o.manifest(describe, search)); err != nil {
+			return err
+		}
+	}
 	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
 		Strategy: strategy, Concurrency: o.Concurrency, OutDir: o.Out,
 		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError, Halt: agent.Unrecoverable,
 		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
 	}, search, score)
 	prog.stop()
-	if err := o.finish(describe(sum)); err != nil {
+	if err := finishBench(o.Out, o.Stdout, describe(sum)); err != nil {
 		return err
 	}
 	if runErr != nil {
@@ -326,19 +333,20 @@ func (o *benchOptions) describer(strategy treesearch.Strategy, client *agent.Cli
 	}
 }
 
-// finish writes the run's report and prints its summary lines.
-func (o *benchOptions) finish(full benchSummary) error {
+// finishBench writes the report of the run in out and prints its
+// summary lines.
+func finishBench(out string, stdout io.Writer, full benchSummary) error {
 	title := runTitle(full)
-	if err := treesearch.WriteReport(o.Out, title, reportFacts(full)); err != nil {
+	if err := treesearch.WriteReport(out, title, reportFacts(full)); err != nil {
 		return err
 	}
-	fmt.Fprintf(o.Stdout, "%s: pass@1 %.4f over %d of %d problems", title, full.PassAt1, full.Attempted, full.Problems)
+	fmt.Fprintf(stdout, "%s: pass@1 %.4f over %d of %d problems", title, full.PassAt1, full.Attempted, full.Problems)
 	if full.PlusPassAt1 != nil {
-		fmt.Fprintf(o.Stdout, ", pass@1_plus %.4f", *full.PlusPassAt1)
+		fmt.Fprintf(stdout, ", pass@1_plus %.4f", *full.PlusPassAt1)
 	}
-	fmt.Fprintf(o.Stdout, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
+	fmt.Fprintf(stdout, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
 		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(full.Errors), describeErrors(full.Faults),
-		full.WallTime.Round(time.Millisecond), o.Out, filepath.Join(o.Out, treesearch.ReportHTML))
+		full.WallTime.Round(time.Millisecond), out, filepath.Join(out, treesearch.ReportHTML))
 	return nil
 }
 
@@ -346,13 +354,8 @@ func (o *benchOptions) finish(full benchSummary) error {
 // can change a run's outcome, cost or speed. The API key is not in it,
 // nor user information in the base URL.
 func benchConfig(c *cli.Context, cfg agent.Config, limits sandbox.Limits) map[string]any {
-	baseURL := cfg.BaseURL
-	if u, err := url.Parse(baseURL); err == nil && u.User != nil {
-		u.User = nil
-		baseURL = u.String()
-	}
 	m := map[string]any{
-		"base_url": baseURL, "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
+		"base_url": withoutUserInfo(cfg.BaseURL), "temperature": cfg.Temperature, "max_tokens": cfg.MaxTokens,
 		"request_timeout": cfg.RequestTimeout.String(), "max_retries": cfg.MaxRetries,
 		"llm_concurrency": cfg.Concurrency, "max_cost_usd": c.Float64("max-cost"),
 		"cache": c.String("cache"), "cache_mode": c.String("cache-mode"),

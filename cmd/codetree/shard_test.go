@@ -1,12 +1,6 @@
 package main
 
 import (
-	"encoding/json"
-	"maps"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"reflect"
 	"slices"
 	"strings"
 	"testing"
@@ -68,76 +62,5 @@ func TestPickShard(t *testing.T) {
 		if !slices.Equal(all, items) {
 			t.Errorf("%d shards cover %v, want %v", n, all, items)
 		}
-	}
-}
-
-// TestBenchShards: the shards of a simulated bench run, one given as I/N
-// and one with its index from SLURM_ARRAY_TASK_ID, are disjoint, cover
-// the unsharded run's problems, give each the same verdict and record
-// their shard; their configurations are equal.
-func TestBenchShards(t *testing.T) {
-	dataDir(t)
-	bin := codetreeBinary(t)
-	type summary struct {
-		Shard    string         `json:"shard"`
-		Selected int            `json:"selected_problems"`
-		Config   map[string]any `json:"config"`
-	}
-	run := func(out string, env []string, extra ...string) (map[string]bool, summary) {
-		args := append([]string{"bench", "--model", "sim", "--strategy", "direct", "--limit", "7", "--sim-correct-rate", "0.5", "--out", out}, extra...)
-		cmd := exec.Command(bin, args...)
-		cmd.Env = append(os.Environ(), env...)
-		if b, err := cmd.CombinedOutput(); err != nil {
-			t.Fatalf("bench %v: %v\n%s", extra, err, b)
-		}
-		verdicts := map[string]bool{}
-		b, err := os.ReadFile(filepath.Join(out, "results.jsonl"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, line := range strings.Split(strings.TrimSpace(string(b)), "\n") {
-			var r struct {
-				TaskID string `json:"task_id"`
-				Passed bool   `json:"passed"`
-			}
-			if err := json.Unmarshal([]byte(line), &r); err != nil {
-				t.Fatal(err)
-			}
-			verdicts[r.TaskID] = r.Passed
-		}
-		var sum summary
-		b, err = os.ReadFile(filepath.Join(out, "summary.json"))
-		if err == nil {
-			err = json.Unmarshal(b, &sum)
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		return verdicts, sum
-	}
-	dir := t.TempDir()
-	whole, _ := run(filepath.Join(dir, "whole"), nil)
-	s0, sum0 := run(filepath.Join(dir, "s0"), nil, "--shard", "0/2")
-	s1, sum1 := run(filepath.Join(dir, "s1"), []string{"SLURM_ARRAY_TASK_ID=1"}, "--shard", "2")
-	if len(s0) != 4 || len(s1) != 3 {
-		t.Errorf("shards of %d and %d problems, want 4 and 3", len(s0), len(s1))
-	}
-	merged := map[string]bool{}
-	for _, part := range []map[string]bool{s0, s1} {
-		for id, v := range part {
-			if _, dup := merged[id]; dup {
-				t.Errorf("%s in both shards", id)
-			}
-			merged[id] = v
-		}
-	}
-	if !maps.Equal(merged, whole) {
-		t.Errorf("shards' verdicts %v, unsharded %v", merged, whole)
-	}
-	if sum0.Shard != "0/2" || sum1.Shard != "1/2" || sum0.Selected != 7 || sum1.Selected != 7 {
-		t.Errorf("summaries record shard %q/%q of %d/%d, want 0/2 and 1/2 of 7", sum0.Shard, sum1.Shard, sum0.Selected, sum1.Selected)
-	}
-	if !reflect.DeepEqual(sum0.Config, sum1.Config) {
-		t.Errorf("the shards' configurations differ:\n%v\n%v", sum0.Config, sum1.Config)
 	}
 }

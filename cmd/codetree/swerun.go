@@ -2,11 +2,16 @@ package main
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"maps"
+	"net/url"
+	"os"
 	"path/filepath"
 	"strings"
 
@@ -46,7 +51,12 @@ type sweRunOptions struct {
 	Limits           sandbox.Limits
 	Sandbox          sandbox.Config
 	JSON             bool
-	Stdout, Stderr   io.Writer
+	// Shard is the part of the selection this run does (shard.go); the
+	// run folder is then shardDir(Out, Shard). Config is what a sharded
+	// run's shard.json records of the configuration.
+	Shard          shard
+	Config         map[string]any
+	Stdout, Stderr io.Writer
 }
 
 // newSweRunCommand returns `swe run`; runF, when not nil, is run with the
@@ -61,7 +71,9 @@ func newSweRunCommand(runF func(context.Context, *sweRunOptions) error) *cli.Com
 			"(tokens and cost per stage). Rerun the same command to continue: instances with a prediction\n" +
 			"are skipped, those that hit an infrastructure error are tried again. git and `go mod\n" +
 			"download` run on the host; repository code runs only in the sandbox. --model sim runs the\n" +
-			"built-in simulated model, which answers from the gold patches: it measures the harness.",
+			"built-in simulated model, which answers from the gold patches: it measures the harness.\n" +
+			"--shard I/N does positions I, I+N, ... of the selection in OUT/shard-I-of-N (one command\n" +
+			"line for every task of an array); codetree merge --out OUT OUT/shard-* joins the shards.",
 		Flags:  sweRunFlags(),
 		Action: optionsAction(sweRunOptionsFrom, runF, runSweRun),
 	}
@@ -74,6 +86,7 @@ func sweRunFlags() []cli.Flag {
 		&cli.StringFlag{Name: "instances", Required: true, Usage: "SWE-bench instances (JSONL or a JSON array)"},
 		&cli.StringFlag{Name: "ids", Usage: "only these instance ids, separated by commas (in the file's order)"},
 		&cli.IntFlag{Name: "limit", Usage: "only the first N instances (after --ids)"},
+		&cli.StringFlag{Name: "shard", Usage: "only shard I of N of the instances (after --ids and --limit), in OUT/shard-I-of-N (codetree merge joins the shards): I/N, or N with I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
 		&cli.IntFlag{Name: "concurrency", Value: 1, Usage: "instances worked on at once"},
 		&cli.StringFlag{Name: "out", Required: true, Usage: "run folder (rerun with the same folder to continue)"},
 		sweRepoURLFlag(),
@@ -104,6 +117,9 @@ func sweRunOptionsFrom(c *cli.Context) (*sweRunOptions, error) {
 		}
 	}
 	var err error
+	if o.Shard, err = shardFrom(c.String("shard")); err != nil {
+		return nil, err
+	}
 	if o.RepoURL, err = sweRepoURLFrom(c); err != nil {
 		return nil, err
 	}
@@ -129,6 +145,7 @@ func sweRunOptionsFrom(c *cli.Context) (*sweRunOptions, error) {
 	if o.Sandbox, err = sandboxConfigFrom(c); err != nil {
 		return nil, err
 	}
+	o.Config = sweRunConfig(c, o)
 	return o, nil
 }
 
@@ -162,7 +179,13 @@ func runSweRun(ctx context.Context, o *sweRunOptions) error {
 	if len(insts) == 0 {
 		return usageErrorf("--instances %s: no instance to run", o.Instances)
 	}
-	client, sb, closeAll, err := o.openSession(ctx, insts)
+	// The simulated model knows the whole selection, so that a shard's
+	// conversations are answered as in the unsharded run.
+	selected := insts
+	if insts, err = o.pickShard(selected); err != nil {
+		return err
+	}
+	client, sb, closeAll, err := o.openSession(ctx, selected)
 	if err != nil {
 		return err
 	}
@@ -176,7 +199,7 @@ func runSweRun(ctx context.Context, o *sweRunOptions) error {
 		t := client.Ledger().Snapshot().Total
 		return t.Tokens(), t.Cost
 	})
-	sum, runErr := swebench.Run(ctx, swebench.RunOptions{Instances: insts, Out: o.Out, ModelName: o.Agent.Model,
+	sum, runErr := swebench.Run(ctx, swebench.RunOptions{Instances: insts, Out: o.runDir(), ModelName: o.Agent.Model,
 		Patcher: patcher, RepoURL: o.RepoURL, WorkDir: o.WorkDir, Concurrency: o.Concurrency,
 		Classify: classifyError, Progress: sweProgress(prog)})
 	prog.stop()
@@ -248,14 +271,14 @@ func (o *sweRunOptions) report(sum swebench.RunSummary, runErr error) error {
 			return errors.Join(runErr, err)
 		}
 	} else {
-		fmt.Fprintln(o.Stdout, sweRunSummaryText(sum, o.Instances, o.Out, o.RepoURL))
+		fmt.Fprintln(o.Stdout, sweRunSummaryText(sum, o.Instances, o.runDir(), o.RepoURL))
 	}
 	if runErr != nil {
 		return fmt.Errorf("swe run: %w", runErr)
 	}
 	if sum.Errors > 0 {
 		return cli.Exit(fmt.Sprintf("%d instance(s) hit an infrastructure error (see %s): rerun the same command to retry them",
-			sum.Errors, filepath.Join(o.Out, swebench.RunSummaryFile)), exitInfra)
+			sum.Errors, filepath.Join(o.runDir(), swebench.RunSummaryFile)), exitInfra)
 	}
 	return nil
 }
@@ -361,4 +384,92 @@ func sweIssueText(t swebench.Task) string {
 		text += "\n\nHints:\n" + h
 	}
 	return text
+}
+
+// runDir is the run folder: --out, or with --shard its shard's folder.
+func (o *sweRunOptions) runDir() string { return shardDir(o.Out, o.Shard) }
+
+// pickShard returns the instances of the selection this run does: all of
+// them without --shard. With it, the shard's, after it has said so on
+// stderr and written the shard's manifest into the run folder (refused
+// when the folder is another shard's, or was run with other flags).
+func (o *sweRunOptions) pickShard(selected []swebench.Instance) ([]swebench.Instance, error) {
+	if o.Shard.Count == 0 {
+		return selected, nil
+	}
+	insts := pickShard(selected, o.Shard)
+	fmt.Fprintf(o.Stderr, "shard %s: %d of the %d selected instances\n", o.Shard, len(insts), len(selected))
+	cfg, err := o.shardConfig()
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(insts))
+	for i, in := range insts {
+		ids[i] = in.InstanceID
+	}
+	if err := os.MkdirAll(o.runDir(), 0o755); err != nil {
+		return nil, fmt.Errorf("create run folder: %w", err)
+	}
+	m := shardManifest{Kind: "swe", Shard: o.Shard.String(), Selected: len(selected), TaskIDs: ids, Config: cfg, Version: codeVersion()}
+	if err := writeShardManifest(o.runDir(), m); err != nil {
+		return nil, err
+	}
+	return insts, nil
+}
+
+// shardConfig is o.Config with the instances file: its absolute path
+// and its SHA-256, so that shards of different data do not merge.
+func (o *sweRunOptions) shardConfig() (map[string]any, error) {
+	data, err := os.ReadFile(o.Instances)
+	if err != nil {
+		return nil, usageErrorf("--instances: %v", err)
+	}
+	abs, err := filepath.Abs(o.Instances)
+	if err != nil {
+		return nil, fmt.Errorf("resolve --instances %s: %w", o.Instances, err)
+	}
+	sum := sha256.Sum256(data)
+	cfg := maps.Clone(o.Config)
+	cfg["instances"], cfg["instances_sha256"] = abs, hex.EncodeToString(sum[:])
+	return cfg, nil
+}
+
+// sweRunConfig is what a sharded run records of its configuration: every
+// flag that can change an instance's patch, verdict, tokens or cost, and
+// that must therefore be equal across the shards of one run. Not the API
+// key, nor the user info of the base URL; not what only paces the run
+// (--concurrency, --llm-concurrency), where it works (--work-dir) or how
+// containers are kept (--mode, --pool-size, --runtime).
+func sweRunConfig(c *cli.Context, o *sweRunOptions) map[string]any {
+	a, l := o.Agent, o.Limits
+	m := map[string]any{
+		"ids": strings.Join(o.IDs, ","), "limit": o.Limit, "budget": o.Budget, "test": o.Test,
+		"keep_reproduction": o.KeepReproduction, "image": o.Image, "repo_url": o.RepoURL,
+		"model": a.Model, "base_url": withoutUserInfo(a.BaseURL), "temperature": a.Temperature, "max_tokens": a.MaxTokens,
+		"request_timeout": a.RequestTimeout.String(), "max_retries": a.MaxRetries, "max_cost_usd": a.Budget.MaxCost,
+		"price_file": c.String("price-file"), "cache": a.Cache.Path, "cache_mode": c.String("cache-mode"),
+		"strategy": o.Search.Strategy, "width": o.Search.Shape.Width, "depth": o.Search.Shape.Depth,
+		"parallel": o.Search.Shape.Parallel, "temperatures": o.Search.Temperatures,
+		"timeout": l.Timeout.String(), "memory": l.Memory.String(), "cpus": l.CPUs, "pids": l.Pids,
+		"tmpfs": l.Tmpfs.String(), "output_limit": l.Output.String(),
+	}
+	if a.Seed != nil {
+		m["seed"] = *a.Seed
+	}
+	if o.Sim != nil {
+		m["sim_seed"], m["sim_latency"], m["sim_faults"] = c.Int64("sim-seed"), c.Duration("sim-latency").String(), c.String("sim-faults")
+		m["sim_correct_rate"], m["sim_repair_rate"] = c.Float64("sim-correct-rate"), c.Float64("sim-repair-rate")
+		m["sim_reject_rate"], m["sim_false_reject_rate"], m["sim_plain"] = c.Float64("sim-reject-rate"), c.Float64("sim-false-reject-rate"), c.Bool("sim-plain")
+	}
+	return m
+}
+
+// withoutUserInfo is u without its user and password, if it has any.
+func withoutUserInfo(u string) string {
+	p, err := url.Parse(u)
+	if err != nil || p.User == nil {
+		return u
+	}
+	p.User = nil
+	return p.String()
 }

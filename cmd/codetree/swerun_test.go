@@ -2,6 +2,7 @@ package main
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -146,5 +147,95 @@ func TestSweRunSummaryText(t *testing.T) {
 	s.Simulated = false
 	if got := sweRunSummaryText(s, "i.jsonl", "run", swebench.DefaultRepoURL); strings.Contains(got, "Simulated") || strings.Contains(got, "--repo-url") {
 		t.Errorf("a real model's summary says simulated, or names the default --repo-url:\n%s", got)
+	}
+}
+
+// TestSweRunShardFlag: --shard picks the part and the run folder
+// OUT/shard-I-of-N; the configuration a shard records has the flags that
+// change the outcome, the base URL without its user info, and no key.
+// Without --shard the run folder is --out.
+func TestSweRunShardFlag(t *testing.T) {
+	t.Parallel()
+	var got *sweRunOptions
+	code, stderr := runCommand(t, newSweCommand(nil, captured(&got)), "swe", "run", "--instances", "i.jsonl", "--out", "o",
+		"--model", "m", "--shard", "1/3", "--base-url", "https://user:pw@llm.example/v1", "--api-key", "sk-secret",
+		"--budget", "3", "--ids", "a__b-1,c__d-2", "--concurrency", "4")
+	if code != exitOK || got == nil {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if got.Shard != (shard{Index: 1, Count: 3}) || got.runDir() != filepath.Join("o", "shard-1-of-3") {
+		t.Errorf("shard %v, run folder %s; want 1/3 in o/shard-1-of-3", got.Shard, got.runDir())
+	}
+	c := got.Config
+	if c["base_url"] != "https://llm.example/v1" || c["budget"] != 3 || c["ids"] != "a__b-1,c__d-2" || c["model"] != "m" ||
+		c["strategy"] != "codetree" || c["timeout"] != sweLimits().Timeout.String() {
+		t.Errorf("config %v", c)
+	}
+	if _, ok := c["concurrency"]; ok {
+		t.Errorf("config has --concurrency, which only paces the run: %v", c)
+	}
+	if s := fmt.Sprint(c); strings.Contains(s, "sk-secret") || strings.Contains(s, "pw@") {
+		t.Errorf("config holds a secret: %s", s)
+	}
+	got = nil
+	code, stderr = runCommand(t, newSweCommand(nil, captured(&got)), "swe", "run", "--instances", "i.jsonl", "--out", "o", "--model", "m")
+	if code != exitOK || got == nil || got.Shard.Count != 0 || got.runDir() != "o" {
+		t.Errorf("without --shard: exit %d, options %+v: %s", code, got, stderr)
+	}
+	for _, bad := range []string{"3/3", "x", "0/0"} {
+		got = nil
+		code, stderr = runCommand(t, newSweCommand(nil, captured(&got)), "swe", "run", "--instances", "i.jsonl", "--out", "o",
+			"--model", "m", "--shard", bad)
+		if code != exitUsage || got != nil || !strings.Contains(stderr, "--shard") {
+			t.Errorf("--shard %s: exit %d (ran: %v), want a usage error naming --shard: %s", bad, code, got != nil, stderr)
+		}
+	}
+}
+
+// TestSweRunPickShard: a sharded run takes positions I, I+N, ... of the
+// selection and writes shard.json (the shard, the selection's size, its
+// instance ids, the configuration with the instances file's hash) into
+// its folder before anything runs; the same folder with other flags is a
+// usage error. Unsharded, it takes everything and writes nothing.
+func TestSweRunPickShard(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	insts := filepath.Join(dir, "i.jsonl")
+	if err := os.WriteFile(insts, []byte(`{"instance_id":"a__b-1","repo":"a/b","base_commit":"c"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	sel := []swebench.Instance{{InstanceID: "p0"}, {InstanceID: "p1"}, {InstanceID: "p2"}, {InstanceID: "p3"}, {InstanceID: "p4"}}
+	var stderr strings.Builder
+	o := &sweRunOptions{Instances: insts, Out: filepath.Join(dir, "run"), Shard: shard{Index: 1, Count: 2},
+		Config: map[string]any{"budget": 8}, Stderr: &stderr}
+	got, err := o.pickShard(sel)
+	if err != nil || len(got) != 2 || got[0].InstanceID != "p1" || got[1].InstanceID != "p3" {
+		t.Fatalf("pickShard: %v, %v; want p1 and p3", got, err)
+	}
+	if !strings.Contains(stderr.String(), "shard 1/2: 2 of the 5 selected instances") {
+		t.Errorf("stderr %q", stderr.String())
+	}
+	m, err := readShardManifest(filepath.Join(dir, "run", "shard-1-of-2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Kind != "swe" || m.Shard != "1/2" || m.Selected != 5 || !slices.Equal(m.TaskIDs, []string{"p1", "p3"}) ||
+		m.Config["budget"] != 8.0 || m.Config["instances"] != insts || len(fmt.Sprint(m.Config["instances_sha256"])) != 64 {
+		t.Errorf("manifest %+v", m)
+	}
+	if _, err := o.pickShard(sel); err != nil {
+		t.Errorf("the same shard again (a resumed run): %v", err)
+	}
+	o.Config = map[string]any{"budget": 4}
+	var ue usageError
+	if _, err := o.pickShard(sel); !errors.As(err, &ue) || !strings.Contains(err.Error(), "budget") {
+		t.Errorf("other flags in the same folder: %v, want a usage error naming budget", err)
+	}
+	plain := &sweRunOptions{Instances: insts, Out: filepath.Join(dir, "plain"), Stderr: &stderr}
+	if got, err := plain.pickShard(sel); err != nil || len(got) != 5 {
+		t.Errorf("unsharded: %v, %v", got, err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "plain")); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("unsharded run wrote its folder early: %v", err)
 	}
 }
