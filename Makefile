@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker gvisor slurm images test test-gvisor test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
+.PHONY: help build docker gvisor slurm podman images test test-gvisor test-podman test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -26,6 +26,13 @@ gvisor: docker ## register gVisor's runsc with the Docker daemon for --runtime r
 slurm: ## make sure a Slurm node answers (as root on Debian: install slurm-wlm and munge, start a single-node cluster)
 	@scripts/slurm-up.sh
 
+# Podman's Docker-compatible service (make podman, test-podman, bench-sandbox).
+PODMAN_SOCK ?= /run/podman/podman.sock
+PODMAN_HOST := unix://$(PODMAN_SOCK)
+
+podman: images ## start Podman's Docker-compatible service at /run/podman/podman.sock (as root on Debian: install podman) and load the sandbox images into it
+	@PODMAN_SOCK=$(PODMAN_SOCK) SRC_DOCKER_HOST=$${DOCKER_HOST:-unix:///var/run/docker.sock} scripts/podman-up.sh $$($(BIN) images list --names) >/dev/null
+
 images: build docker ## build the sandbox images (skipped when their recipe tag exists)
 	@scripts/image-tools.sh
 	$(BIN) images build all
@@ -35,9 +42,10 @@ vet: ## gofmt, go vet and go mod tidy checks
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-test: images slurm vet ## run every test, Docker and Slurm integration tests included, the sandbox's under gVisor too (SKIP_GVISOR=1: not), then the gold checks
+test: images slurm vet ## run every test, Docker and Slurm integration tests included, the sandbox's under gVisor (SKIP_GVISOR=1: not) and against Podman (SKIP_PODMAN=1: not) too, then the gold checks
 	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
 	$(if $(filter 1,$(SKIP_GVISOR)),@echo "make test: the gVisor suite skipped (SKIP_GVISOR=1)",$(MAKE) test-gvisor)
+	$(if $(filter 1,$(SKIP_PODMAN)),@echo "make test: the Podman suite skipped (SKIP_PODMAN=1)",$(MAKE) test-podman)
 	$(MAKE) gold
 
 # The sandbox tests that matter under gVisor: the hostile programs in both
@@ -48,6 +56,9 @@ GVISOR_TESTS := ^(TestHostilePrograms|TestCancelMidRun|TestConcurrentRunsIsolate
 test-gvisor: images gvisor ## the hostile-program suite and the sandbox's isolation tests under gVisor (--runtime runsc)
 	CODETREE_TEST_RUNTIME=runsc CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 15m -run '$(GVISOR_TESTS)' ./sandbox/
 
+test-podman: podman ## the sandbox's integration tests and hostile suite against Podman's Docker-compatible service (DOCKER_HOST=unix:///run/podman/podman.sock)
+	DOCKER_HOST=$(PODMAN_HOST) CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 20m ./sandbox/
+
 gold: build ## score the reference solutions of every dataset of the gold check (codetree datasets --gold); fails on any failure
 	@names=$$($(BIN) datasets --gold --names) && test -n "$$names" || { echo "no datasets for the gold check"; exit 1; }; \
 	for d in $$names; do \
@@ -57,8 +68,8 @@ gold: build ## score the reference solutions of every dataset of the gold check 
 test-unit: ## run the tests that need no Docker
 	$(GO) test -short ./...
 
-bench-sandbox: images ## latency and throughput of both sandbox modes vs a bare host process
-	$(BIN) sandbox bench
+bench-sandbox: images $(if $(filter 1,$(SKIP_PODMAN)),,podman) ## latency and throughput of both sandbox modes vs a bare host process, under runc, runsc and through Podman (SKIP_PODMAN=1: not)
+	$(BIN) sandbox bench $(if $(filter 1,$(SKIP_PODMAN)),,--podman-host $(PODMAN_HOST))
 
 bench-eval: images ## codetree eval vs a process-per-sample evaluator on the HumanEval(+) references
 	$(BIN) eval-bench --dataset humaneval

@@ -83,6 +83,10 @@ func (s *Sandbox) containerConfig(spec boxSpec) (*container.Config, *container.H
 		LogConfig:      container.LogConfig{Type: "none"},
 		Tmpfs: map[string]string{
 			"/tmp": fmt.Sprintf("rw,exec,nosuid,nodev,size=%d,mode=1777", int64(l.Tmpfs)),
+			// Read-only as in the image: Podman mounts a writable,
+			// world-writable tmpfs here when the root is read-only, where
+			// a job could leave files for the next one (engine.go).
+			"/var/tmp": readOnlyTmpfs,
 		},
 		ShmSize: int64(l.Tmpfs / 4),
 		Resources: container.Resources{
@@ -129,7 +133,7 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 		Stream: true, Stdin: true, Stdout: true, Stderr: true,
 	})
 	if err != nil {
-		return nil, fmt.Errorf("attach container: %w", err)
+		return nil, s.attachError(ctx, b.id, err)
 	}
 	b.enc = json.NewEncoder(b.conn.Conn)
 	hello := make(chan runner.Hello, 1)
@@ -156,6 +160,25 @@ func (s *Sandbox) startBox(ctx context.Context, spec boxSpec) (_ *box, err error
 		return nil, ctx.Err()
 	}
 	return b, nil
+}
+
+// readOnlyTmpfs is an empty, read-only tmpfs: what a container gets in
+// place of a folder that must stay as read-only as the image's.
+const readOnlyTmpfs = "ro,nosuid,nodev,noexec,size=64k,mode=755"
+
+// attachError wraps the failure to attach to a created container. With
+// Podman, attaching before the start creates the container in the OCI
+// runtime, and when that fails the client reports only "unable to upgrade
+// to tcp, received 409", dropping the daemon's reason; starting the
+// container gets the same failure with its reason, which is added. The
+// container is removed by the caller either way.
+func (s *Sandbox) attachError(ctx context.Context, id string, err error) error {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if serr := s.docker.ContainerStart(ctx, id, container.StartOptions{}); serr != nil {
+		return fmt.Errorf("attach container: %w (starting it says: %v)", err, serr)
+	}
+	return fmt.Errorf("attach container: %w", err)
 }
 
 // read demultiplexes the attached stream: the runner's stdout carries the
@@ -299,11 +322,29 @@ func (s *Sandbox) removeBox(ctx context.Context, b *box) error {
 	if b.conn.Conn != nil {
 		b.conn.Close()
 	}
-	err := s.docker.ContainerRemove(ctx, b.id, container.RemoveOptions{Force: true})
+	err := s.removeContainer(ctx, b.id)
 	if err != nil && !isNotFound(err) && !strings.Contains(err.Error(), "already in progress") {
 		return fmt.Errorf("remove container %s: %w", shortID(b.id), err)
 	}
 	return nil
+}
+
+// removeContainer force-removes a container. Podman can refuse while the
+// container is exiting on its own ("could not be stopped: ... container
+// state improper"): it tries again for up to 5 s.
+func (s *Sandbox) removeContainer(ctx context.Context, id string) error {
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		err := s.docker.ContainerRemove(ctx, id, container.RemoveOptions{Force: true})
+		if err == nil || !strings.Contains(err.Error(), "state improper") || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
 }
 
 func shortID(id string) string {

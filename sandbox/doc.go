@@ -39,6 +39,13 @@
 // deadline, along with every process of its uid, even those that called
 // setsid().
 //
+// # Docker and Podman
+//
+// The daemon is any that speaks Docker's Engine API at Config.DockerHost
+// (or DOCKER_HOST): Docker's, or Podman's service (`podman system
+// service`), with the same client and the same guarantees; engine.go
+// lists where Podman's answers differ and how each is handled.
+//
 // # Host folders
 //
 // Request.Mounts makes host folders visible inside the container, always

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/docker/docker/api/types"
 	"github.com/docker/docker/api/types/container"
@@ -21,6 +22,7 @@ import (
 type dockerAPI interface {
 	Ping(ctx context.Context) (types.Ping, error)
 	Info(ctx context.Context) (system.Info, error)
+	ServerVersion(ctx context.Context) (types.Version, error)
 	DaemonHost() string
 	Close() error
 
@@ -60,7 +62,11 @@ func connect(ctx context.Context, host string) (*client.Client, error) {
 	if _, err := cli.Ping(ctx); err != nil {
 		addr := cli.DaemonHost()
 		_ = cli.Close()
-		return nil, fmt.Errorf("%w at %s: %v\n%s", ErrDaemonUnreachable, addr, err, daemonHint())
+		hint := daemonHint()
+		if strings.Contains(addr, "podman") {
+			hint += podmanHint
+		}
+		return nil, fmt.Errorf("%w at %s: %v\n%s", ErrDaemonUnreachable, addr, err, hint)
 	}
 	return cli, nil
 }
@@ -74,3 +80,7 @@ func daemonHint() string {
 	}
 	return "start a Docker daemon (e.g. `sudo systemctl start docker`) or set DOCKER_HOST to one you can reach; as root on Debian, `make docker` installs and starts it"
 }
+
+// podmanHint is added to daemonHint when the address looks like Podman's
+// service.
+const podmanHint = "; for Podman, `make podman` (scripts/podman-up.sh) starts its service at unix:///run/podman/podman.sock, or run `podman system service --time=0` yourself"

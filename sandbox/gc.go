@@ -50,7 +50,7 @@ func (s *Sandbox) removeWhere(ctx context.Context, f filters.Args, match func(co
 		}
 		n++
 		g.Go(func() error {
-			err := s.docker.ContainerRemove(ctx, c.ID, container.RemoveOptions{Force: true})
+			err := s.removeContainer(ctx, c.ID)
 			if errdefs.IsConflict(err) {
 				// Another codetree process is removing it: wait for that.
 				err = s.waitGone(ctx, c.ID)

@@ -195,12 +195,7 @@ func imageInfoFrom(id string, tags []string, labels map[string]string, size int6
 		Size:    ByteSize(size),
 		Created: created,
 	}
-	for _, t := range tags {
-		if strings.HasPrefix(t, "codetree-") {
-			info.Tag = t
-			break
-		}
-	}
+	info.Tag = codetreeTag(tags)
 	if p := labels[labelImagePackages]; p != "" {
 		info.Packages = strings.Fields(p)
 	}
@@ -208,6 +203,24 @@ func imageInfoFrom(id string, tags []string, labels map[string]string, size int6
 		info.Current = r.Hash() == info.Recipe
 	}
 	return info
+}
+
+// codetreeTag picks the codetree-LANG:HASH tag among an image's tags.
+// Podman names a loaded or imported image localhost/codetree-LANG:HASH
+// and resolves the short name to it: the prefix is dropped, unless the
+// image also has the plain tag.
+func codetreeTag(tags []string) string {
+	for _, t := range tags {
+		if strings.HasPrefix(t, "codetree-") {
+			return t
+		}
+	}
+	for _, t := range tags {
+		if rest, ok := strings.CutPrefix(t, "localhost/"); ok && strings.HasPrefix(rest, "codetree-") {
+			return rest
+		}
+	}
+	return ""
 }
 
 func parseDockerTime(s string) time.Time {

@@ -63,6 +63,7 @@ var reservedTargets = []string{
 // engines' storage (other containers' files).
 var forbiddenSourceTrees = []string{
 	"/proc", "/sys", "/dev", "/var/lib/docker", "/var/lib/containerd",
+	"/var/lib/containers", // Podman's (and CRI-O's) storage
 }
 
 // Host folders a Mount's Source may not be, though it may be inside them.

@@ -35,10 +35,27 @@ func (s *Sandbox) runnerDied(ctx context.Context, b *box, err error) error {
 	}
 	stop()
 	err = fmt.Errorf("%w; container %s", err, s.describe(ctx, b))
-	if info, ierr := s.docker.ContainerInspect(ctx, b.id); ierr == nil && info.State != nil && info.State.OOMKilled {
+	if info, ierr := s.docker.ContainerInspect(ctx, b.id); ierr == nil && s.oomKilled(info.State) {
 		return fmt.Errorf("%w: %w", errContainerOOM, err)
 	}
 	return err
+}
+
+// exitSIGKILL is a container's exit status after SIGKILL (128 + 9): the
+// status its init reports when the runner was killed.
+const exitSIGKILL = 137
+
+// oomKilled reports whether the kernel's OOM killer ended a container
+// whose runner died during a job. Podman 4.3 leaves State.OOMKilled false
+// (cgroup v1: conmon did not report it here), so on Podman a SIGKILL
+// counts: nothing else sends one to a runner during a job (jobs run under
+// other uids without CAP_KILL; the harness kills only at removal, after
+// this).
+func (s *Sandbox) oomKilled(st *container.State) bool {
+	if st == nil {
+		return false
+	}
+	return st.OOMKilled || (s.engine.podman() && st.Status == "exited" && st.ExitCode == exitSIGKILL)
 }
 
 // oomResult is the verdict of a job whose container the OOM killer ended.

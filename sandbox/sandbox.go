@@ -84,6 +84,7 @@ type Sandbox struct {
 	log        *slog.Logger
 	owner      owner
 	runnerPath string
+	engine     engine // Docker or Podman (engine.go)
 	nextID     atomic.Uint64
 
 	mu     sync.Mutex
@@ -120,6 +121,8 @@ func New(ctx context.Context, cfg Config) (*Sandbox, error) {
 		return nil, err
 	}
 	s := newSandbox(cli, cfg, path)
+	s.engine = detectEngine(ctx, cli)
+	s.log.Debug("sandbox daemon", "host", cli.DaemonHost(), "engine", s.engine)
 	sweepJobSockets(os.TempDir(), time.Now())
 	if n, err := s.sweep(ctx, false); err != nil {
 		s.log.Warn("remove leftover sandbox containers", "err", err)
@@ -161,6 +164,10 @@ func (s *Sandbox) Owner() string { return s.owner.String() }
 
 // DaemonHost is the address of the Docker daemon in use.
 func (s *Sandbox) DaemonHost() string { return s.docker.DaemonHost() }
+
+// Engine names the engine behind the daemon's address and its version:
+// "docker 20.10.24", "podman 4.3.1", or "unknown".
+func (s *Sandbox) Engine() string { return s.engine.String() }
 
 // Run runs one program and returns its verdict. A program's failure is a
 // Result; the error is non-nil only when Docker or the harness failed (or

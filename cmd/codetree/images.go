@@ -35,8 +35,11 @@ func imagesCommand() *cli.Command {
 				Action: runImagesBuild,
 			},
 			{
-				Name:   "list",
-				Usage:  "list the sandbox images on the Docker daemon",
+				Name:  "list",
+				Usage: "list the sandbox images on the Docker daemon",
+				Flags: []cli.Flag{
+					&cli.BoolFlag{Name: "names", Usage: "print only the tags of the images of the current recipes, one a line (for scripts: make podman)"},
+				},
 				Action: runImagesList,
 			},
 		},
@@ -107,6 +110,14 @@ func runImagesList(c *cli.Context) error {
 	list, err := b.List(ctx)
 	if err != nil {
 		return err
+	}
+	if c.Bool("names") {
+		for _, im := range list {
+			if im.Current && im.Tag != "" {
+				fmt.Fprintln(c.App.Writer, im.Tag)
+			}
+		}
+		return nil
 	}
 	return writeImageTable(c.App.Writer, list, time.Now())
 }

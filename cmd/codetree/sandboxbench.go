@@ -25,7 +25,8 @@ func sandboxBenchCommand() *cli.Command {
 		Usage: "measure run latency and throughput of both sandbox modes against a bare host process",
 		Description: "Runs `python3 -c pass` as a bare host process, in pool mode and in fresh mode, and\n" +
 			"prints p50/p90 latency, throughput and the ratio to the bare process measured in the same run;\n" +
-			"under runc, and under gVisor (runsc) too when the Docker daemon has it (make gvisor); the\n" +
+			"under runc, and under gVisor (runsc) too when the Docker daemon has it (make gvisor), and\n" +
+			"through Podman's Docker-compatible service with --podman-host (make podman); the\n" +
 			"memory bomb's verdict in pool mode, idle and beside a CPU hog; then where a run's time goes.",
 		Flags: []cli.Flag{
 			&cli.IntFlag{Name: "n", Value: 200, Usage: "sequential runs per mode (fresh mode runs n/5)"},
@@ -36,6 +37,7 @@ func sandboxBenchCommand() *cli.Command {
 			&cli.BoolFlag{Name: "json", Usage: "print the measures as JSON"},
 			&cli.IntFlag{Name: "memory-runs", Value: 20, Usage: "memory bomb runs in pool mode, idle and beside a CPU hog (0: none)"},
 			&cli.StringSliceFlag{Name: "runtime", Usage: "OCI runtimes to measure (default: runc, and " + sandbox.RuntimeGVisor + " when the daemon has it)"},
+			&cli.StringFlag{Name: "podman-host", EnvVars: []string{"CODETREE_PODMAN_HOST"}, Usage: "also measure both modes through Podman's Docker-compatible service at this address (rows marked podman; make bench-sandbox: unix:///run/podman/podman.sock)"},
 		},
 		Action: withBreakdown(runSandboxBench),
 	}
@@ -49,6 +51,7 @@ type benchRow struct {
 	PerSecond float64 `json:"runs_per_second,omitempty"`
 	Ratio     float64 `json:"ratio_to_bare_p50"`
 	Runtime   string  `json:"runtime,omitempty"` // the OCI runtime; empty for the bare process
+	Engine    string  `json:"engine,omitempty"`  // "podman" for rows through Podman's service; empty for Docker
 	// Verdicts: how many runs got the verdict the row is about.
 	Verdicts string `json:"verdicts,omitempty"`
 }
@@ -84,13 +87,20 @@ func runSandboxBench(c *cli.Context) error {
 	if len(runtimes) == 0 {
 		runtimes, optional = []string{"runc", sandbox.RuntimeGVisor}, true
 	}
-	var notes []string
+	var targets []benchTarget
 	for _, rt := range runtimes {
+		targets = append(targets, benchTarget{host: c.String("docker-host"), runtime: rt, optional: optional})
+	}
+	if h := c.String("podman-host"); h != "" {
+		targets = append(targets, benchTarget{host: h, podman: true})
+	}
+	var notes []string
+	for _, tgt := range targets {
 		for _, mode := range []sandbox.Mode{sandbox.ModePool, sandbox.ModeFresh} {
-			r, err := benchMode(ctx, c, rt, mode, req, n, base)
+			r, err := benchMode(ctx, c, tgt, mode, req, n, base)
 			var re *sandbox.RuntimeError
-			if optional && errors.As(err, &re) {
-				notes = append(notes, fmt.Sprintf("no %s rows: the daemon has no %s runtime (`make gvisor` registers it)", rt, rt))
+			if tgt.optional && errors.As(err, &re) {
+				notes = append(notes, fmt.Sprintf("no %s rows: the daemon has no %s runtime (`make gvisor` registers it)", tgt.runtime, tgt.runtime))
 				break
 			}
 			if err != nil {
@@ -111,10 +121,38 @@ func runSandboxBench(c *cli.Context) error {
 	return nil
 }
 
-// benchMode measures one mode under the OCI runtime rt; its rows' names
-// carry rt unless it is runc.
-func benchMode(ctx context.Context, c *cli.Context, rt string, mode sandbox.Mode, req sandbox.Request, n int, base float64) ([]benchRow, error) {
-	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: c.String("docker-host"), Mode: mode, PoolSize: c.Int("workers"), Runtime: rt})
+// benchTarget is a daemon and an OCI runtime to measure.
+type benchTarget struct {
+	host    string // daemon address; empty: --docker-host, DOCKER_HOST or the local socket
+	runtime string // OCI runtime; empty: the daemon's default
+	podman  bool   // host is Podman's Docker-compatible service
+	// optional: a daemon without the runtime is a note, not an error.
+	optional bool
+}
+
+// suffix marks the target's rows: nothing for Docker's runc.
+func (t benchTarget) suffix() string {
+	switch {
+	case t.podman:
+		return " (podman)"
+	case t.runtime != "runc" && t.runtime != "":
+		return " (" + t.runtime + ")"
+	}
+	return ""
+}
+
+// mark sets the runtime and engine of the target's rows.
+func (t benchTarget) mark(r *benchRow) {
+	r.Runtime = t.runtime
+	if t.podman {
+		r.Runtime, r.Engine = "default", "podman"
+	}
+}
+
+// benchMode measures one mode on one target; its rows' names carry the
+// target (suffix).
+func benchMode(ctx context.Context, c *cli.Context, tgt benchTarget, mode sandbox.Mode, req sandbox.Request, n int, base float64) ([]benchRow, error) {
+	sb, err := sandbox.New(ctx, sandbox.Config{DockerHost: tgt.host, Mode: mode, PoolSize: c.Int("workers"), Runtime: tgt.runtime})
 	if err != nil {
 		return nil, err
 	}
@@ -148,23 +186,20 @@ func benchMode(ctx context.Context, c *cli.Context, rt string, mode sandbox.Mode
 	// The deadline runs from the program's start: take off the time a run
 	// spends before that (container start in fresh mode), estimated as
 	// this mode's trivial-run p50 less the bare process's.
-	suffix := ""
-	if rt != "runc" {
-		suffix = " (" + rt + ")"
-	}
+	suffix := tgt.suffix()
 	modeRow := row(mode.String()+" mode"+suffix, seq, perSec, base)
-	modeRow.Runtime = rt
+	tgt.mark(&modeRow)
 	startup := time.Duration((modeRow.P50MS - base) * float64(time.Millisecond))
 	over, err := deadlineOvershoot(ctx, sb, req.Image, 5, max(0, startup))
 	if err != nil {
 		return nil, fmt.Errorf("%s mode fork bomb: %w", mode, err)
 	}
 	overRow := row(mode.String()+" fork bomb"+suffix, over, 0, 0)
-	overRow.Runtime = rt
+	tgt.mark(&overRow)
 	overRow.Ratio = 0 // no bare baseline: printed as "-"
 	rows := []benchRow{modeRow, overRow}
 	if mode == sandbox.ModePool && c.Int("memory-runs") > 0 {
-		mem, err := memoryRows(ctx, sb, req.Image, rt, c.Int("memory-runs"))
+		mem, err := memoryRows(ctx, sb, req.Image, tgt, c.Int("memory-runs"))
 		if err != nil {
 			return nil, fmt.Errorf("%s mode: %w", mode, err)
 		}

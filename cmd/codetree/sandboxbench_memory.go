@@ -25,7 +25,7 @@ func touchProgram(n int) string {
 	return fmt.Sprintf("a = []\nfor _ in range(%d):\n    a.append(bytearray(32 << 20))\n", n)
 }
 
-// memoryRows measures the memory bomb in sb (pool mode under rt): runs
+// memoryRows measures the memory bomb in sb (pool mode on tgt): runs
 // times idle, then runs times beside a CPU hog on every core. Each bomb
 // run follows a calibration run that touches the same memory and exits,
 // so that the rows separate the verdict's delay from the time this
@@ -33,16 +33,13 @@ func touchProgram(n int) string {
 // to its verdict (under gVisor a bomb ends its container, and the runner
 // reports no run time); a bomb row's ratio is its p50 over its
 // calibration's, and it counts memory_limit verdicts.
-func memoryRows(ctx context.Context, sb *sandbox.Sandbox, image, rt string, runs int) ([]benchRow, error) {
+func memoryRows(ctx context.Context, sb *sandbox.Sandbox, image string, tgt benchTarget, runs int) ([]benchRow, error) {
 	chunks := int(runner.DataLimit(int64(memoryBombLimits.Memory))/(32<<20)) - 1
 	touch := sandbox.PythonProgram(map[string][]byte{"touch.py": []byte(touchProgram(chunks))}, "touch.py")
 	bomb := sandbox.PythonProgram(map[string][]byte{"bomb.py": []byte(memoryBombProgram)}, "bomb.py")
 	touch.Image, bomb.Image = image, image
 	touch.Limits, bomb.Limits = memoryBombLimits, memoryBombLimits
-	suffix := ""
-	if rt != "runc" {
-		suffix = " (" + rt + ")"
-	}
+	suffix := tgt.suffix()
 	var rows []benchRow
 	for _, hog := range []bool{false, true} {
 		name := "memory bomb"
@@ -88,7 +85,9 @@ func memoryRows(ctx context.Context, sb *sandbox.Sandbox, image, rt string, runs
 		}
 		br := row(name+suffix, bombs, 0, tr.P50MS)
 		br.Verdicts = fmt.Sprintf("memory_limit %d/%d", limited, runs)
-		tr.Ratio, tr.Runtime, br.Runtime = 0, rt, rt
+		tr.Ratio = 0
+		tgt.mark(&tr)
+		tgt.mark(&br)
 		rows = append(rows, tr, br)
 	}
 	return rows, nil
