@@ -84,6 +84,9 @@ func newClusterJob(ctx context.Context, kind string, args []string, own []cluste
 	if err != nil {
 		return nil, err
 	}
+	if _, ok := ownVals["shards"]; !ok {
+		return nil, usageErrorf("--shards N is required: the number of shards (tasks of the array), such as --shards 4")
+	}
 	n, err := strconv.Atoi(ownVals["shards"])
 	if err != nil || n < 1 {
 		return nil, usageErrorf("--shards %q: want the number of shards, a whole number of at least 1", ownVals["shards"])

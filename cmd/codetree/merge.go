@@ -54,7 +54,8 @@ func newMergeCommand(runF func(context.Context, *mergeOptions) error) *cli.Comma
 		Description: "Reads each shard folder's shard.json, checks that they are the parts of one run (same\n" +
 			"configuration, each shard once, none missing), and writes into --out the run's files\n" +
 			"with the summary recomputed from them, and for bench the report. Refuses shards with\n" +
-			"problems left without a result (finish them with --resume) unless --allow-partial.\n" +
+			"problems left without a result unless --allow-partial (finish them first: bench with\n" +
+			"--resume; eval and swe run continue when run again).\n" +
 			"Merging again overwrites the earlier merge.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "out", Required: true, Usage: "the merged run folder (it may hold the shard folders)"},
