@@ -70,16 +70,8 @@ func MergeRuns(out string, dirs []string, order []string) (sum RunSummary, missi
 	if sum, err = summarize(out, len(order)); err != nil {
 		return sum, nil, err
 	}
-	results, err := readResultLines(out)
-	if err != nil {
-		return sum, nil, err
-	}
-	done := make(map[string]bool, len(results))
-	for _, r := range results {
-		done[r.TaskID] = true
-	}
 	for _, id := range order {
-		if !done[id] {
+		if len(merged[ResultsFile][id]) == 0 {
 			missing = append(missing, id)
 		}
 	}

@@ -22,8 +22,10 @@ type clusterJob struct {
 	// Args are the user's flags for it, checked, without --shard.
 	Args   []string
 	Shards int
-	// Out is the merged run's folder; shard I is Out/shard-I-of-N.
-	Out string
+	// Out is the merged run's folder, absolute on this machine; shard I
+	// is Out/shard-I-of-N. OutArg is --out as the command reads it (a
+	// pod resolves it from its own working folder).
+	Out, OutArg string
 	// Own are the scheduler's own flags, by name, as given.
 	Own map[string]string
 }
@@ -108,7 +110,7 @@ func newClusterJob(ctx context.Context, kind string, args []string, own []cluste
 	if err != nil {
 		return nil, fmt.Errorf("resolve --out %s: %w", out, err)
 	}
-	return &clusterJob{Kind: kind, Args: rest, Shards: n, Out: abs, Own: ownVals}, nil
+	return &clusterJob{Kind: kind, Args: rest, Shards: n, Out: abs, OutArg: out, Own: ownVals}, nil
 }
 
 // checkShardedArgs parses args as the sharded command does, without

@@ -203,13 +203,9 @@ func k8sOptionsFrom(ctx context.Context, kind string, args []string) (*k8sOption
 	if err := o.readCounts(own); err != nil {
 		return nil, err
 	}
-	// newClusterJob made Out absolute on this machine; the pods need it
-	// as the sharded command reads it, from the mount path.
-	out, err := checkShardedArgs(ctx, kind, job.Args)
-	if err != nil {
-		return nil, err
-	}
-	if job.Out, err = podPath("out", out, o.MountPath); err != nil {
+	// The pods need --out as the sharded command reads it, from the
+	// mount path, not made absolute on this machine.
+	if job.Out, err = podPath("out", job.OutArg, o.MountPath); err != nil {
 		return nil, err
 	}
 	if tar := own["images-tar"]; tar != "" {

@@ -2,13 +2,13 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
+	"github.com/codetree/codetree/treesearch"
 	"github.com/urfave/cli/v2"
 )
 
@@ -135,11 +135,7 @@ func prepareMergeOut(out string, parts []shardPart) error {
 
 // writeMergeMarker records the merge in out (merged.json).
 func writeMergeMarker(out string, from mergedFrom) error {
-	b, err := json.MarshalIndent(from, "", "  ")
-	if err != nil {
-		return err
-	}
-	return os.WriteFile(filepath.Join(out, mergeMarker), append(b, '\n'), 0o644)
+	return treesearch.WriteJSONFile(filepath.Join(out, mergeMarker), from)
 }
 
 // newMergedFrom is the record of the shards merged.

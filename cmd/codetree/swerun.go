@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -420,7 +418,7 @@ func (o *sweRunOptions) pickShard(selected []swebench.Instance) ([]swebench.Inst
 // shardConfig is o.Config with the instances file: its absolute path
 // and its SHA-256, so that shards of different data do not merge.
 func (o *sweRunOptions) shardConfig() (map[string]any, error) {
-	data, err := os.ReadFile(o.Instances)
+	sum, err := fileSHA256(o.Instances)
 	if err != nil {
 		return nil, usageErrorf("--instances: %v", err)
 	}
@@ -428,9 +426,8 @@ func (o *sweRunOptions) shardConfig() (map[string]any, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolve --instances %s: %w", o.Instances, err)
 	}
-	sum := sha256.Sum256(data)
 	cfg := maps.Clone(o.Config)
-	cfg["instances"], cfg["instances_sha256"] = abs, hex.EncodeToString(sum[:])
+	cfg["instances"], cfg["instances_sha256"] = abs, sum
 	return cfg, nil
 }
 
