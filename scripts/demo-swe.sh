@@ -20,3 +20,4 @@ echo "== codetree swe eval --instances $instances --predictions $out/run/predict
 	--out "$out/eval" --timeout 3m --concurrency 3
 echo
 echo "each instance's stages and search tree: $out/run/trees/ID.json"
+echo "the run's report, with the resolution: $out/run/report.html"

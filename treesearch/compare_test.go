@@ -7,6 +7,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/codetree/codetree/agent"
+	"github.com/google/go-cmp/cmp"
 )
 
 func writeResults(t *testing.T, lines ...string) string {
@@ -28,7 +31,7 @@ func TestReadResults(t *testing.T) {
 		``,
 		`{"passed":true}`,
 		`{"task_id":"HumanEval/1","passed":true,"result":"passed","plus_passed":false,"generations":2,"new_field":[1,2]}`,
-		`{"task_id":"HumanEval/0","passed":true,"result":"passed","generations":5,"strategy":"codetree"}`,
+		`{"task_id":"HumanEval/0","passed":true,"result":"passed","generations":5,"chosen":3,"strategy":"codetree","accepted":"verification","distinct":4,"duplicates":1,"accounts":{"solver":{"calls":5}}}`,
 	)
 	got, err := ReadResults(dir)
 	if err != nil {
@@ -37,9 +40,10 @@ func TestReadResults(t *testing.T) {
 	if len(got) != 2 {
 		t.Fatalf("got %d tasks, want 2: %+v", len(got), got)
 	}
-	want0 := TaskResult{TaskID: "HumanEval/0", Passed: true, Result: "passed", Generations: 5, Strategy: "codetree"}
-	if got["HumanEval/0"] != want0 {
-		t.Errorf("HumanEval/0 = %+v, want its last line %+v", got["HumanEval/0"], want0)
+	want0 := TaskResult{TaskID: "HumanEval/0", Passed: true, Result: "passed", Generations: 5, Strategy: "codetree",
+		Chosen: 3, Accepted: AcceptedByCritic, Distinct: 4, Duplicates: 1, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: {Calls: 5}}}
+	if diff := cmp.Diff(want0, got["HumanEval/0"]); diff != "" {
+		t.Errorf("HumanEval/0, want its last line (-want +got):\n%s", diff)
 	}
 	r1 := got["HumanEval/1"]
 	if !r1.Passed || r1.PlusPassed == nil || *r1.PlusPassed || r1.Generations != 2 {

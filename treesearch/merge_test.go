@@ -74,3 +74,49 @@ func TestMergeRuns(t *testing.T) {
 		t.Errorf("a task outside the order: %v", err)
 	}
 }
+
+// TestSampleCompletion: with RunConfig.Completion a sample line holds the
+// completion beside the solution (present even when empty), without it
+// the solution only; resume's pruning and MergeRuns keep the field.
+func TestSampleCompletion(t *testing.T) {
+	t.Parallel()
+	code := map[string]string{"P/0": "ok", "P/1": "bad", "P/2": "ok", "P/3": "ok"}
+	completion := func(p Problem, solution string) (string, bool) {
+		switch p.ID {
+		case "P/0", "P/1":
+			return "\n" + solution, true
+		case "P/2":
+			return "", true
+		}
+		return "", false // P/3: no prompt to complete
+	}
+	root := t.TempDir()
+	s0, s1 := filepath.Join(root, "s0"), filepath.Join(root, "s1")
+	for dir, ids := range map[string][]string{s0: {"P/0", "P/2"}, s1: {"P/1", "P/3"}} {
+		cfg := RunConfig{Strategy: newFake(code), Concurrency: 1, OutDir: dir, Completion: completion}
+		if _, err := Run(t.Context(), cfg, problems(ids...), fakeScore); err != nil {
+			t.Fatal(err)
+		}
+		// A resumed run prunes the samples: the lines stay as written.
+		if _, err := Run(t.Context(), cfg, problems(ids...), fakeScore); err != nil {
+			t.Fatal(err)
+		}
+	}
+	out := filepath.Join(root, "merged")
+	if _, _, err := MergeRuns(out, []string{s0, s1}, []string{"P/0", "P/1", "P/2", "P/3"}); err != nil {
+		t.Fatal(err)
+	}
+	got := make(map[string]map[string]any)
+	for _, s := range readJSONL[map[string]any](t, filepath.Join(out, SamplesFile)) {
+		got[s["task_id"].(string)] = s
+	}
+	want := map[string]map[string]any{
+		"P/0": {"task_id": "P/0", "solution": "ok", "completion": "\nok"},
+		"P/1": {"task_id": "P/1", "solution": "bad", "completion": "\nbad"},
+		"P/2": {"task_id": "P/2", "solution": "ok", "completion": ""},
+		"P/3": {"task_id": "P/3", "solution": "ok"},
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("merged sample lines (-want +got):\n%s", diff)
+	}
+}

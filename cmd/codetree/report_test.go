@@ -66,21 +66,22 @@ func TestReportCompare(t *testing.T) {
 | problems attempted | 5 of 5 | 4 of 4 |
 | pass@1 | 0.4000 (2 solved) | 0.7500 (3 solved) |
 | pass@1_plus | - | 0.2500 |
+| solved by any candidate (oracle) | - | - |
 | generations | 30 | 9 |
 | distinct candidates | 22 | 0 |
 | duplicates | 3 | 0 |
 | accepted by verification | 2 (40.0%) | 0 (0.0%) |
 | accepted by visible tests | 1 (20.0%) | 0 (0.0%) |
 | no visible test | 1 | 0 |
-| tokens | 1234 | 10 |
+| tokens | 1,234 | 10 |
 | tokens by role | solver 800, critic 434 | - |
 | temperatures | solver=0.5,thinker=0 | - |
 | width x depth | 10 x 3 | - |
-| cost (USD) | 0.0123 | 0.0000 (3 calls unpriced) |
+| cost | $0.0123 | unknown (no price for 3 calls) |
 | infrastructure errors | rate_limit 1 | none |
 | model faults (retried) | rate_limited 3 | none |
 | selection | latest | - |
-| wall time | 1.5s | 2ms |
+| wall time | 1.50 s | 2.00 ms |
 | code version | 0123456789ab | (devel) |
 
 4 problems have a result in every run.
@@ -137,8 +138,7 @@ func TestReportCompareHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<th>" + first + "</th>", "<td>&lt;script&gt;x&lt;/script&gt;|y (simulated)</td>",
-		"<tr><th>solved only by " + second + "</th><td>25</td><td class=\"only\">P/0, P/1,",
-		"P/19 and 5 more</td>", "<tr><th>pass@1</th><td>0.4000 (2 solved)</td><td>0.7500 (3 solved)</td></tr>",
+		"solved only by " + second + " (25): P/0, P/1,", "P/19 and 5 more.</p>", "<tr><th>pass@1</th><td>0.4000 (2 solved)</td><td>0.7500 (3 solved)</td></tr>",
 	} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("page lacks %q:\n%s", want, html)
@@ -196,7 +196,7 @@ func TestReportErrors(t *testing.T) {
 		{"not a bench summary", []string{partial}, []string{filepath.Join(partial, "summary.json") + " has no dataset or strategy"}},
 		{"no results", []string{noResults}, []string{noResults + ": read results", "results.jsonl"}},
 		{"html with one run", []string{"--html", filepath.Join(root, "x.html"), good}, []string{"--html compares two or more runs"}},
-		{"flag after the runs", []string{good, good, "--html", "x.html"}, []string{"--html: flags go before the run folders"}},
+		{"flag after the runs without its value", []string{good, good, "--html"}, []string{"flag needs an argument: -html"}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

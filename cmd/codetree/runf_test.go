@@ -23,7 +23,10 @@ func runCommand(t *testing.T, cmd *cli.Command, args ...string) (int, string) {
 		}
 	}
 	markUsageErrors([]*cli.Command{cmd})
-	err := app.RunContext(t.Context(), append([]string{"codetree"}, args...))
+	args, err := flagsFirst(app, append([]string{"codetree"}, args...))
+	if err == nil {
+		err = app.RunContext(t.Context(), args)
+	}
 	return exitCode(t.Context(), err, &errb), errb.String()
 }
 

@@ -20,7 +20,10 @@ func TestSlurmDryRun(t *testing.T) {
 	common := []string{"--model", "sim", "--dataset", "humaneval", "--limit", "5", "--data-dir", dir, "--out", out}
 	var stdout, stderr bytes.Buffer
 	args := append([]string{"codetree", "slurm", "bench", "--shards", "3", "--dry-run", "--partition", "gpu", "--time=1:00:00", "--cpus-per-task", "2"}, common...)
-	if code := run(t.Context(), args, &stdout, &stderr); code != 0 {
+	cliMu.Lock() // run sets urfave/cli's globals, as runCLI does
+	code := run(t.Context(), args, &stdout, &stderr)
+	cliMu.Unlock()
+	if code != 0 {
 		t.Fatalf("exit %d\n%s%s", code, stdout.String(), stderr.String())
 	}
 	array, err := os.ReadFile(filepath.Join(out, "slurm", "array.sbatch"))
@@ -61,7 +64,9 @@ func TestSlurmDryRun(t *testing.T) {
 			other := filepath.Join(dir, "bad")
 			var stdout, stderr bytes.Buffer
 			args := append(append([]string{"codetree", "slurm", "bench"}, tc.args...), "--model", "sim", "--data-dir", dir, "--out", other)
+			cliMu.Lock()
 			code := run(t.Context(), args, &stdout, &stderr)
+			cliMu.Unlock()
 			if code != exitUsage || !strings.Contains(stderr.String(), tc.want) {
 				t.Errorf("exit %d, stderr %q; want %d saying %q", code, stderr.String(), exitUsage, tc.want)
 			}

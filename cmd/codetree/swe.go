@@ -99,8 +99,10 @@ func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.C
 		Usage: "score predictions (or the gold patches) on SWE-bench instances, tests in the sandbox",
 		Description: "For each instance: a clean checkout of base_commit, the model patch (git apply, then\n" +
 			"patch --fuzz=3), the test patch, then FAIL_TO_PASS and PASS_TO_PASS in the sandbox.\n" +
-			"Writes OUT/reports/<id>.json, OUT/logs/<id>.log, OUT/report.json (SWE-bench's shape) and\n" +
-			"OUT/summary.json. An instance with a report is skipped on rerun. --gold scores the\n" +
+			"Writes OUT/reports/<id>.json, OUT/logs/<id>.log, OUT/report.json (SWE-bench's shape),\n" +
+			"OUT/summary.json and OUT/report.html; when --predictions is a swe run folder's, that\n" +
+			"folder's report.html is rewritten with the resolution (its eval.json names OUT). An\n" +
+			"instance with a report is skipped on rerun. --gold scores the\n" +
 			"instances' own patches and exits 1 unless all resolve. git runs on the host only to\n" +
 			"clone, check out and apply; repository code runs only in the sandbox.",
 		Flags: append([]cli.Flag{
@@ -171,7 +173,17 @@ func runSweEval(ctx context.Context, o *sweEvalOptions) error {
 	if err != nil {
 		return fmt.Errorf("swe eval: %w", err)
 	}
+	pages, err := writeSweEvalReports(o, preds)
 	fmt.Fprintln(o.Stdout, sweSummaryText(res.Summary, res.Reused, o.Out))
+	if len(pages) > 0 {
+		fmt.Fprintf(o.Stdout, "report: %s\n", pages[0])
+	}
+	if len(pages) > 1 {
+		fmt.Fprintf(o.Stdout, "run report, with the resolution: %s\n", pages[1])
+	}
+	if err != nil {
+		return fmt.Errorf("swe eval: report: %w", err)
+	}
 	if res.Summary.Errors > 0 {
 		return cli.Exit(fmt.Sprintf("%d instance(s) could not be evaluated (see %s/summary.json)", res.Summary.Errors, o.Out), exitInfra)
 	}

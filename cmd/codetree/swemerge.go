@@ -47,7 +47,12 @@ func mergeSwe(_ context.Context, o *mergeOptions, parts []shardPart, missing []i
 	}
 	instances, _ := cfg["instances"].(string)
 	repoURL, _ := cfg["repo_url"].(string)
+	page, err := writeSweRunReport(o.Out, sweEvalCommandLine(instances, o.Out, repoURL))
+	if err != nil {
+		return fmt.Errorf("report of the merged run: %w", err)
+	}
 	fmt.Fprintln(o.Stdout, sweRunSummaryText(sum, instances, o.Out, repoURL))
+	fmt.Fprintf(o.Stdout, "report: %s\n", page)
 	return nil
 }
 

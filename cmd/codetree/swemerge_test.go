@@ -166,6 +166,12 @@ func TestSweMergeSimE2E(t *testing.T) {
 		t.Fatalf("merge: exit %d, %v\nstdout: %s\nstderr: %s", m.code, m.err, m.stdout, m.stderr)
 	}
 	compareSweRuns(t, sharded, whole, []string{"acme__strutil-1", "pyco__slugs-4", "pyco__units-5"})
+	// The merged run's report: printed, and every merged instance in it.
+	page := filepath.Join(sharded, swebench.ReportHTMLFile)
+	if b, err := os.ReadFile(page); err != nil || !strings.Contains(m.stdout, "report: "+page) ||
+		strings.Count(string(b), `data-status="not evaluated"`) != 3 {
+		t.Errorf("merged run's report %s (%v): not printed, or not 3 instances not evaluated\nstdout: %s", page, err, m.stdout)
+	}
 	for id, r := range lastResults(t, whole) {
 		t.Logf("whole run: %s in %.0f s (setup %.0f s)", id, r.Seconds, r.SetupSeconds)
 	}

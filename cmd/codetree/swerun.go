@@ -259,20 +259,33 @@ func sweProgress(p *progress) func(swebench.RunProgress) {
 	}
 }
 
-// report prints the summary (text or --json) and turns the outcome into
-// the exit status: 3 when an instance hit an infrastructure error.
+// report writes the run folder's report (before any evaluation: the
+// page says how to score it), prints the summary (text or --json, the
+// report's path on stderr then) and turns the outcome into the exit
+// status: 3 when an instance hit an infrastructure error.
 func (o *sweRunOptions) report(sum swebench.RunSummary, runErr error) error {
+	var page string
+	var pageErr error
+	if swebench.IsRunFolder(o.runDir()) {
+		page, pageErr = writeSweRunReport(o.runDir(), sweEvalCommandLine(o.Instances, o.runDir(), o.RepoURL))
+	}
 	if o.JSON {
 		enc := json.NewEncoder(o.Stdout)
 		enc.SetIndent("", "  ")
 		if err := enc.Encode(sum); err != nil {
 			return errors.Join(runErr, err)
 		}
+		if page != "" {
+			fmt.Fprintf(o.Stderr, "report: %s\n", page)
+		}
 	} else {
 		fmt.Fprintln(o.Stdout, sweRunSummaryText(sum, o.Instances, o.runDir(), o.RepoURL))
+		if page != "" {
+			fmt.Fprintf(o.Stdout, "report: %s\n", page)
+		}
 	}
-	if runErr != nil {
-		return fmt.Errorf("swe run: %w", runErr)
+	if runErr != nil || pageErr != nil {
+		return fmt.Errorf("swe run: %w", errors.Join(runErr, pageErr))
 	}
 	if sum.Errors > 0 {
 		return cli.Exit(fmt.Sprintf("%d instance(s) hit an infrastructure error (see %s): rerun the same command to retry them",
@@ -313,11 +326,7 @@ func sweRunSummaryText(s swebench.RunSummary, instances, out, repoURL string) st
 	if s.Simulated {
 		b.WriteString(" Simulated model: these figures measure the harness, not a model.")
 	}
-	fmt.Fprintf(&b, "\nScore the predictions with: codetree swe eval --instances %s --predictions %s",
-		instances, filepath.Join(out, swebench.PredictionsFile))
-	if repoURL != "" && repoURL != swebench.DefaultRepoURL {
-		fmt.Fprintf(&b, " --repo-url '%s'", repoURL)
-	}
+	fmt.Fprintf(&b, "\nScore the predictions with: %s", sweEvalCommandLine(instances, out, repoURL))
 	return b.String()
 }
 

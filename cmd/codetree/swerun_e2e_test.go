@@ -2,14 +2,20 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"github.com/codetree/codetree/benchmarks/swebench"
 	"github.com/codetree/codetree/benchmarks/swebench/swebenchtest"
+	"github.com/codetree/codetree/internal/browser/browsertest"
 	"github.com/codetree/codetree/treesearch/pipeline"
 )
 
@@ -18,8 +24,9 @@ import (
 // model is the gold patches' oracle, so every instance goes through every
 // stage (localize, regression, reproduce, repair with a wrong first edit
 // and a repair) and passes its own tests; the predictions then resolve
-// every instance under `codetree swe eval`, and a second run resumes
-// with nothing to do.
+// every instance under `codetree swe eval`, which rewrites the run's
+// report.html with the resolution (checked in headless Chromium), and a
+// second run resumes with nothing to do.
 func TestSweRunSimE2E(t *testing.T) {
 	t.Parallel()
 	bin := codetreeBinary(t)
@@ -58,11 +65,31 @@ func TestSweRunSimE2E(t *testing.T) {
 		checkPipelineTree(t, in, &res)
 	}
 
+	runPage := filepath.Join(out, swebench.ReportHTMLFile)
+	if !strings.Contains(stdout, "report: "+runPage) || !strings.Contains(readFileT(t, runPage), "Not evaluated yet") {
+		t.Errorf("swe run's report %s: not printed, or not saying how to score the run:\n%s", runPage, stdout)
+	}
+
 	evalOut := t.TempDir()
 	code, stdout, stderr = run("eval", "--instances", instPath, "--repo-url", tmpl, "--predictions",
 		filepath.Join(out, "predictions.jsonl"), "--out", evalOut, "--timeout", "3m", "--concurrency", "3")
 	if code != exitOK || !strings.Contains(stdout, "Resolved 6 of 6") {
 		t.Fatalf("swe eval of the predictions: exit %d\nstdout: %s\nstderr: %s", code, stdout, stderr)
+	}
+	for _, want := range []string{"report: " + filepath.Join(evalOut, swebench.ReportHTMLFile), "run report, with the resolution: " + runPage} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("swe eval's summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	checkSweReportInBrowser(t, out, sum, len(all))
+	for _, dir := range []string{out, evalOut} { // codetree report rewrites either folder's page
+		b, err := exec.CommandContext(t.Context(), bin, "report", dir).CombinedOutput()
+		if err != nil || !strings.Contains(string(b), "report: "+filepath.Join(dir, swebench.ReportMarkdownFile)) {
+			t.Errorf("codetree report %s: %v\n%s", dir, err, b)
+		}
+	}
+	if n := strings.Count(readFileT(t, filepath.Join(evalOut, swebench.ReportHTMLFile)), `data-status="resolved"`); n != 6 {
+		t.Errorf("the evaluation's report shows %d resolved instances, want 6", n)
 	}
 
 	code, stdout, stderr = run(args...)
@@ -76,6 +103,87 @@ func TestSweRunSimE2E(t *testing.T) {
 	if n := strings.Count(string(preds), "\n"); n != 6 {
 		t.Errorf("%d predictions after the second run, want 6 (nothing redone)", n)
 	}
+	// The second run rewrote its report: the resolution stays.
+	if n := strings.Count(readFileT(t, runPage), `data-status="resolved"`); n != 6 {
+		t.Errorf("the run's report after the second run shows %d resolved instances, want 6", n)
+	}
+}
+
+// checkSweReportInBrowser loads the run folder's report.html (after swe
+// eval) in headless Chromium: no error, the stage charts with a bar per
+// stage of summary.json, every instance resolved in the outcome chart
+// and the instances' list, in id order; it saves a screenshot.
+func checkSweReportInBrowser(t *testing.T, out string, sum swebench.RunSummary, instances int) {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
+	defer cancel()
+	page := browsertest.Load(t, filepath.Join(out, swebench.ReportHTMLFile))
+	var got pageCharts
+	if err := page.Eval(ctx, readCharts, &got); err != nil {
+		t.Fatal(err)
+	}
+	n := len(sum.Stages)
+	if n == 0 {
+		t.Fatal("summary.json has no stages")
+	}
+	// The simulated model has no price: tokens by stage.
+	if diff := cmp.Diff([]markCount{{"prompt tokens", n}, {"completion tokens", n}}, seriesOf(got, "stages")); diff != "" {
+		t.Errorf("stages chart (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]markCount{{"time", n}}, seriesOf(got, "stage-time")); diff != "" {
+		t.Errorf("time by stage chart (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]markCount{{"resolved", 1}}, seriesOf(got, "outcome")); diff != "" {
+		t.Errorf("outcome chart (-want +got):\n%s", diff)
+	}
+	var rows struct {
+		Stages    []string    `json:"stages"`
+		Instances [][2]string `json:"instances"`
+		Banner    bool        `json:"banner"`
+	}
+	const readRows = `({
+  stages: [...document.querySelector('svg[data-chart="stages"] g.series').querySelectorAll('rect.bar > title')].map(t => t.textContent.split(':')[0]),
+  instances: [...document.querySelectorAll('details.instance')].map(d => [d.id, d.dataset.status]),
+  banner: !!document.getElementById('simulated'),
+})`
+	if err := page.Eval(ctx, readRows, &rows); err != nil {
+		t.Fatal(err)
+	}
+	var stages []string
+	for _, st := range sum.Stages {
+		stages = append(stages, st.Name)
+	}
+	if diff := cmp.Diff(stages, rows.Stages); diff != "" {
+		t.Errorf("stage bars, in order (-summary.json +page):\n%s", diff)
+	}
+	if len(rows.Instances) != instances || !rows.Banner {
+		t.Errorf("%d instances shown, want %d; simulated banner %v", len(rows.Instances), instances, rows.Banner)
+	}
+	for i, r := range rows.Instances {
+		if r[1] != "resolved" || i > 0 && rows.Instances[i-1][0] >= r[0] {
+			t.Errorf("instance %d: %v (want resolved, in id order after %v)", i, r, rows.Instances[max(i-1, 0)])
+		}
+	}
+	if err := page.Eval(ctx, `document.querySelector('details.instance').open = true, true`, new(bool)); err != nil {
+		t.Fatal(err)
+	}
+	shot := filepath.Join(screenshotDir(t), "report-swe.png")
+	if err := page.Screenshot(ctx, shot); err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("swe run report %s: screenshot %s", page.URL(), shot)
+	if errs := page.Errors(); len(errs) > 0 {
+		t.Errorf("the swe run report's page reported errors:\n%s", strings.Join(errs, "\n"))
+	}
+}
+
+func readFileT(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }
 
 // checkPipelineTree checks that an instance went through every stage: the

@@ -1,0 +1,54 @@
+package treesearch
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+)
+
+// TaskError is a problem's last infrastructure error in a run folder
+// (errors.jsonl) while it has no result: the next run retries it.
+type TaskError struct {
+	TaskID, Error, Class string
+}
+
+// ReadErrors reads a run folder's errors.jsonl: by task id, the last
+// error of each problem without a result in results. A missing file has
+// none.
+func ReadErrors(dir string, results map[string]TaskResult) (map[string]TaskError, error) {
+	lines, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	if err != nil {
+		return nil, fmt.Errorf("read errors: %w", err)
+	}
+	out := make(map[string]TaskError)
+	for _, raw := range lines {
+		var e errorLine
+		if json.Unmarshal(raw, &e) != nil || e.TaskID == "" {
+			continue
+		}
+		if _, done := results[e.TaskID]; !done {
+			out[e.TaskID] = TaskError{TaskID: e.TaskID, Error: e.Error, Class: e.Class}
+		}
+	}
+	return out, nil
+}
+
+// ReadTree reads a problem's search tree from a run folder; (nil, nil)
+// when the folder has none for it.
+func ReadTree(dir, taskID string) (*Tree, error) {
+	path := filepath.Join(dir, TreesDir, sanitize(taskID)+".json")
+	b, err := os.ReadFile(path)
+	if errors.Is(err, os.ErrNotExist) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read tree: %w", err)
+	}
+	var t Tree
+	if err := json.Unmarshal(b, &t); err != nil {
+		return nil, fmt.Errorf("read tree %s: %w", path, err)
+	}
+	return &t, nil
+}
