@@ -229,9 +229,10 @@ func TestRunReportNotEvaluated(t *testing.T) {
 		"<b>8</b><span>instances</span>", "<b>6</b><span>predictions (5 patched, 1 empty)</span>",
 		"<b>4</b><span>passed their own tests</span>", "<b>1</b><span>infrastructure errors</span>",
 		"<b>1 min 23 s</b><span>wall time (last invocation)</span>",
-		"1.23 s",     // a stage's 1.2345 seconds
-		"123 µs",     // select's 0.0001234 seconds
-		"2 attempts", // acme__b-9
+		"1.23 s",                    // a stage's 1.2345 seconds
+		"123 µs",                    // select's 0.0001234 seconds
+		"2 attempts",                // acme__b-9
+		"<b>unknown (no price for ", // calls made, none priced
 	} {
 		if !strings.Contains(page, s) {
 			t.Errorf("page lacks %q", s)
