@@ -8,33 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-
-	"github.com/codetree/codetree/agent"
 )
-
-// TaskResult is one problem's hidden-test verdict in a run folder: its
-// last line in results.jsonl.
-type TaskResult struct {
-	TaskID      string
-	Passed      bool
-	Result      string
-	PlusPassed  *bool // set for the plus datasets
-	Generations int
-	Strategy    string
-	// Chosen is the ID of the chosen node, which is also its generation
-	// less one (-1: none had code); Accepted, Distinct, Duplicates and
-	// NoVisibleTests are the tree's (see RunSummary).
-	Chosen         int
-	Accepted       string
-	Distinct       int
-	Duplicates     int
-	NoVisibleTests bool
-	// AnyPassed says whether some candidate passed the hidden tests (nil:
-	// only the chosen one was scored).
-	AnyPassed *bool
-	// Accounts is the problem's model use by role.
-	Accounts map[agent.Role]agent.Tally
-}
 
 // ReadResults reads the results.jsonl of a run folder, by task id. The
 // last line of a task counts, as in the run's summary; lines that are not
@@ -51,10 +25,7 @@ func ReadResults(dir string) (map[string]TaskResult, error) {
 	}
 	out := make(map[string]TaskResult)
 	for _, r := range lines {
-		out[r.TaskID] = TaskResult{TaskID: r.TaskID, Passed: r.Passed, Result: r.Result,
-			PlusPassed: r.PlusPassed, Generations: r.Generations, Strategy: r.Strategy,
-			Chosen: r.Chosen, Accepted: r.Accepted, Distinct: r.Distinct, Duplicates: r.Duplicates,
-			NoVisibleTests: r.NoVisibleTests, AnyPassed: r.AnyPassed, Accounts: r.Accounts}
+		out[r.TaskID] = r
 	}
 	return out, nil
 }

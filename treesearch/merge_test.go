@@ -46,13 +46,13 @@ func TestMergeRuns(t *testing.T) {
 		t.Errorf("missing %v, want [P/3]", missing)
 	}
 	var ids []string
-	for _, r := range readJSONL[resultLine](t, filepath.Join(out, ResultsFile)) {
+	for _, r := range readJSONL[TaskResult](t, filepath.Join(out, ResultsFile)) {
 		ids = append(ids, r.TaskID)
 	}
 	if !slices.Equal(ids, []string{"P/0", "P/1", "P/2", "P/4"}) {
 		t.Errorf("results in order %v, want the order given", ids)
 	}
-	if errs := readJSONL[errorLine](t, filepath.Join(out, ErrorsFile)); len(errs) != 1 || errs[0].TaskID != "P/3" {
+	if errs := readJSONL[TaskError](t, filepath.Join(out, ErrorsFile)); len(errs) != 1 || errs[0].TaskID != "P/3" {
 		t.Errorf("errors %+v, want P/3's", errs)
 	}
 	for _, id := range order {

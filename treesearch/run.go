@@ -146,14 +146,21 @@ type sampleLine struct {
 	Solution   string  `json:"solution"`
 }
 
-type resultLine struct {
-	TaskID      string `json:"task_id"`
+// TaskResult is a line of results.jsonl: one problem's hidden-test
+// verdict and its search's figures (ReadResults gives each problem's
+// last).
+type TaskResult struct {
+	TaskID string `json:"task_id"`
+	// Passed, Result and PlusPassed (set for the plus datasets) are the
+	// hidden tests' verdict of the chosen code.
 	Passed      bool   `json:"passed"`
 	Result      string `json:"result"`
 	PlusPassed  *bool  `json:"plus_passed,omitempty"`
 	Generations int    `json:"generations"`
-	Chosen      int    `json:"chosen"`
-	Strategy    string `json:"strategy"`
+	// Chosen is the ID of the chosen node, which is also its generation
+	// less one (-1: none had code).
+	Chosen   int    `json:"chosen"`
+	Strategy string `json:"strategy"`
 	// Distinct, Duplicates, Accepted and NoVisibleTests are the tree's
 	// (see RunSummary).
 	Distinct       int    `json:"distinct"`
@@ -168,7 +175,9 @@ type resultLine struct {
 	Accounts map[agent.Role]agent.Tally `json:"accounts,omitempty"`
 }
 
-type errorLine struct {
+// TaskError is a line of errors.jsonl: a problem's attempt that ended in
+// an infrastructure error, retried by the next run.
+type TaskError struct {
 	TaskID   string                     `json:"task_id"`
 	Error    string                     `json:"error"`
 	Class    string                     `json:"class"`
@@ -268,11 +277,11 @@ func runOne(ctx context.Context, cfg RunConfig, w *runFiles, br *breaker, p Prob
 		if cfg.Classify != nil {
 			class = cfg.Classify(err)
 		}
-		return w.recordError(cfg.OnFinish, errorLine{TaskID: p.ID, Error: err.Error(), Class: class, Accounts: spend(cfg, p.ID)}, err)
+		return w.recordError(cfg.OnFinish, TaskError{TaskID: p.ID, Error: err.Error(), Class: class, Accounts: spend(cfg, p.ID)}, err)
 	}
 	br.note(nil)
 	return w.recordResult(cfg.OnFinish, newSampleLine(cfg, p, tree.Answer()),
-		resultLine{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
+		TaskResult{TaskID: p.ID, Passed: v.Passed, Result: v.Result, PlusPassed: v.PlusPassed,
 			Generations: tree.Generations, Chosen: tree.Chosen, Strategy: cfg.Strategy.Name(),
 			Distinct: tree.Distinct(), Duplicates: tree.Duplicates(), Accepted: tree.Accepted,
 			NoVisibleTests: tree.NoVisibleTests, AnyPassed: anyPassed, Accounts: spend(cfg, p.ID)})
@@ -373,7 +382,7 @@ func (w *runFiles) close() {
 
 // recordResult writes the sample, then the result that marks the problem
 // done.
-func (w *runFiles) recordResult(onFinish func(Outcome), s sampleLine, r resultLine) error {
+func (w *runFiles) recordResult(onFinish func(Outcome), s sampleLine, r TaskResult) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := appendJSON(w.samples, s); err != nil {
@@ -392,7 +401,7 @@ func (w *runFiles) recordResult(onFinish func(Outcome), s sampleLine, r resultLi
 	return nil
 }
 
-func (w *runFiles) recordError(onFinish func(Outcome), e errorLine, err error) error {
+func (w *runFiles) recordError(onFinish func(Outcome), e TaskError, err error) error {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if err := appendJSON(w.errors, e); err != nil {
@@ -408,7 +417,7 @@ func (w *runFiles) recordError(onFinish func(Outcome), e errorLine, err error) e
 }
 
 // note counts a result line: the last line of a task counts.
-func (w *runFiles) note(r resultLine) {
+func (w *runFiles) note(r TaskResult) {
 	if w.passed[r.TaskID] {
 		w.solved--
 	}
@@ -469,16 +478,33 @@ func readLines(path string) (lines [][]byte, skipped int, err error) {
 
 // readResultLines returns the lines of a run folder's results.jsonl that
 // parse and have a task id, in file order.
-func readResultLines(dir string) ([]resultLine, error) {
+func readResultLines(dir string) ([]TaskResult, error) {
 	lines, _, err := readLines(filepath.Join(dir, ResultsFile))
 	if err != nil {
 		return nil, err
 	}
-	var out []resultLine
+	var out []TaskResult
 	for _, raw := range lines {
-		var r resultLine
+		var r TaskResult
 		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
 			out = append(out, r)
+		}
+	}
+	return out, nil
+}
+
+// readErrorLines returns the lines of a run folder's errors.jsonl that
+// parse and have a task id, in file order.
+func readErrorLines(dir string) ([]TaskError, error) {
+	lines, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	if err != nil {
+		return nil, err
+	}
+	var out []TaskError
+	for _, raw := range lines {
+		var e TaskError
+		if json.Unmarshal(raw, &e) == nil && e.TaskID != "" {
+			out = append(out, e)
 		}
 	}
 	return out, nil
@@ -514,7 +540,7 @@ func summarize(dir string, problems int) (RunSummary, error) {
 	if err != nil {
 		return sum, err
 	}
-	byTask := make(map[string]resultLine)
+	byTask := make(map[string]TaskResult)
 	for _, r := range results {
 		byTask[r.TaskID] = r
 		addSpend(&sum.Accounts, r.TaskID, r.Accounts)
@@ -554,17 +580,14 @@ func summarize(dir string, problems int) (RunSummary, error) {
 		p := float64(plusPassed) / float64(plus)
 		sum.PlusPassAt1 = &p
 	}
-	errs, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	errs, err := readErrorLines(dir)
 	if err != nil {
 		return sum, err
 	}
 	lastErr := make(map[string]string)
-	for _, raw := range errs {
-		var e errorLine
-		if json.Unmarshal(raw, &e) == nil && e.TaskID != "" {
-			lastErr[e.TaskID] = e.Class
-			addSpend(&sum.Accounts, e.TaskID, e.Accounts)
-		}
+	for _, e := range errs {
+		lastErr[e.TaskID] = e.Class
+		addSpend(&sum.Accounts, e.TaskID, e.Accounts)
 	}
 	for id, class := range lastErr {
 		if _, ok := byTask[id]; !ok {

@@ -158,8 +158,8 @@ func TestRunWritesFiles(t *testing.T) {
 			t.Errorf("sample %v; want task_id and solution only", s)
 		}
 	}
-	results := readJSONL[resultLine](t, filepath.Join(dir, ResultsFile))
-	byID := make(map[string]resultLine)
+	results := readJSONL[TaskResult](t, filepath.Join(dir, ResultsFile))
+	byID := make(map[string]TaskResult)
 	for _, r := range results {
 		byID[r.TaskID] = r
 	}
@@ -169,7 +169,7 @@ func TestRunWritesFiles(t *testing.T) {
 	if r := byID["P/1"]; r.Passed || !strings.HasPrefix(r.Result, "failed") {
 		t.Errorf("P/1 result %+v; want failed", r)
 	}
-	errs := readJSONL[errorLine](t, filepath.Join(dir, ErrorsFile))
+	errs := readJSONL[TaskError](t, filepath.Join(dir, ErrorsFile))
 	if len(errs) != 1 || errs[0].TaskID != "P/3" || errs[0].Class != "server" || !strings.Contains(errs[0].Error, "503") {
 		t.Errorf("errors %+v; want one server error for P/3", errs)
 	}
@@ -251,7 +251,7 @@ func TestRunTornLines(t *testing.T) {
 	// its own.
 	b, _ := os.ReadFile(filepath.Join(dir, ResultsFile))
 	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
-	var last resultLine
+	var last TaskResult
 	if len(lines) != 3 || json.Unmarshal([]byte(lines[2]), &last) != nil || last.TaskID != "B" || !last.Passed {
 		t.Errorf("results.jsonl:\n%s\nwant A, the torn line, then B", b)
 	}
@@ -327,9 +327,9 @@ func TestSummaryCountsSpendOfEveryLine(t *testing.T) {
 	solver := agent.Tally{Calls: 2, PromptTokens: 100, CompletionTokens: 50, Cost: 0.01, Faults: map[string]int{"rate_limited": 1}}
 	critic := agent.Tally{Calls: 1, PromptTokens: 10, CompletionTokens: 1}
 	write(ResultsFile,
-		resultLine{TaskID: "A", Passed: true, Generations: 2, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver, agent.RoleCritic: critic}},
-		resultLine{TaskID: "B", Generations: 1, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver}})
-	write(ErrorsFile, errorLine{TaskID: "B", Class: "server", Accounts: map[agent.Role]agent.Tally{
+		TaskResult{TaskID: "A", Passed: true, Generations: 2, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver, agent.RoleCritic: critic}},
+		TaskResult{TaskID: "B", Generations: 1, Accounts: map[agent.Role]agent.Tally{agent.RoleSolver: solver}})
+	write(ErrorsFile, TaskError{TaskID: "B", Class: "server", Accounts: map[agent.Role]agent.Tally{
 		agent.RoleSolver: {Failures: 1, Faults: map[string]int{"server_error": 3}}}})
 	sum, err := summarize(dir, 2)
 	if err != nil {

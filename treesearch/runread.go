@@ -8,28 +8,18 @@ import (
 	"path/filepath"
 )
 
-// TaskError is a problem's last infrastructure error in a run folder
-// (errors.jsonl) while it has no result: the next run retries it.
-type TaskError struct {
-	TaskID, Error, Class string
-}
-
 // ReadErrors reads a run folder's errors.jsonl: by task id, the last
 // error of each problem without a result in results. A missing file has
 // none.
 func ReadErrors(dir string, results map[string]TaskResult) (map[string]TaskError, error) {
-	lines, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	lines, err := readErrorLines(dir)
 	if err != nil {
 		return nil, fmt.Errorf("read errors: %w", err)
 	}
 	out := make(map[string]TaskError)
-	for _, raw := range lines {
-		var e errorLine
-		if json.Unmarshal(raw, &e) != nil || e.TaskID == "" {
-			continue
-		}
+	for _, e := range lines {
 		if _, done := results[e.TaskID]; !done {
-			out[e.TaskID] = TaskError{TaskID: e.TaskID, Error: e.Error, Class: e.Class}
+			out[e.TaskID] = e
 		}
 	}
 	return out, nil

@@ -29,7 +29,8 @@ func (s treeStrategy) Search(_ context.Context, p Problem) (*Tree, error) {
 
 // TestRunScoreCandidates: with ScoreCandidates every distinct candidate
 // is scored once after the search, its verdict recorded in its node (a
-// duplicate's taken from the code it repeats), the chosen one's is the
+// duplicate's taken from the code it repeats, as the search compares
+// code: normalized), the chosen one's is the
 // result, and the result line and summary say whether some candidate
 // passed where the chosen one failed.
 func TestRunScoreCandidates(t *testing.T) {
@@ -37,7 +38,7 @@ func TestRunScoreCandidates(t *testing.T) {
 	strategy := treeStrategy{Tree{Strategy: "tree", Chosen: 0, Generations: 4, Nodes: []*Node{
 		{ID: 0, Parent: -1, Code: "bad"},
 		{ID: 1, Parent: 0, Code: "ok"},
-		{ID: 2, Parent: 0, Code: "ok", Duplicate: true},
+		{ID: 2, Parent: 0, Code: "ok  \n\n", Duplicate: true}, // the same once normalized
 		{ID: 3, Parent: 1, ModelError: "no code"},
 	}}}
 	var mu sync.Mutex
@@ -67,7 +68,7 @@ func TestRunScoreCandidates(t *testing.T) {
 		for _, n := range tree.Nodes {
 			hidden = append(hidden, n.Hidden)
 		}
-		results := readJSONL[resultLine](t, filepath.Join(dir, ResultsFile))
+		results := readJSONL[TaskResult](t, filepath.Join(dir, ResultsFile))
 		if !on {
 			if diff := cmp.Diff(map[string]int{"bad": 1}, scored); diff != "" {
 				t.Errorf("without ScoreCandidates, scored (-want +got):\n%s", diff)

@@ -154,10 +154,10 @@ func Evaluate(ctx context.Context, opts EvalOptions) (EvalResult, error) {
 	if runErr != nil {
 		return res, runErr
 	}
-	if err := writeJSON(filepath.Join(opts.OutDir, "report.json"), Keyed(res.Reports...)); err != nil {
+	if err := writeJSON(filepath.Join(opts.OutDir, EvalReportFile), Keyed(res.Reports...)); err != nil {
 		return res, fmt.Errorf("write report.json: %w", err)
 	}
-	if err := writeJSON(filepath.Join(opts.OutDir, "summary.json"), res.Summary); err != nil {
+	if err := writeJSON(filepath.Join(opts.OutDir, EvalSummaryFile), res.Summary); err != nil {
 		return res, fmt.Errorf("write summary.json: %w", err)
 	}
 	return res, nil
@@ -184,8 +184,13 @@ func (o *EvalOptions) check() error {
 }
 
 func (o *EvalOptions) reportPath(id string) string {
-	return filepath.Join(o.OutDir, "reports", id+".json")
+	return evalReportPath(o.OutDir, id)
 }
+
+// evalReportPath and evalLogPath are an instance's report and test log
+// in an evaluation folder.
+func evalReportPath(dir, id string) string { return filepath.Join(dir, "reports", id+".json") }
+func evalLogPath(dir, id string) string    { return filepath.Join(dir, "logs", id+".log") }
 
 // RepoURLFor substitutes the instance's owner and repository name into a
 // RepoURL template.
@@ -237,7 +242,7 @@ type evaluator struct {
 func (e *evaluator) instance(ctx context.Context, in Instance, patch string) (InstanceReport, error) {
 	var log bytes.Buffer
 	defer func() {
-		_ = os.WriteFile(filepath.Join(e.opts.OutDir, "logs", in.InstanceID+".log"), log.Bytes(), 0o644)
+		_ = os.WriteFile(evalLogPath(e.opts.OutDir, in.InstanceID), log.Bytes(), 0o644)
 	}()
 	if strings.TrimSpace(patch) == "" {
 		fmt.Fprintln(&log, "empty patch: nothing to evaluate")

@@ -38,17 +38,15 @@ func evalTitle(d evalData) string {
 	return t
 }
 
-func evalCounts(d evalData) map[InstanceStatus]int {
-	counts := make(map[InstanceStatus]int)
-	for _, in := range d.Instances {
-		counts[in.Status]++
-	}
-	return counts
+// evalCounts are the evaluation's instances by status, from its summary.
+func evalCounts(s Summary) map[InstanceStatus]int {
+	return map[InstanceStatus]int{InstanceResolved: s.Resolved, InstanceUnresolved: s.Unresolved,
+		InstanceUnapplied: s.Unapplied, InstanceEmptyPatch: s.EmptyPatch, InstanceError: s.Errors}
 }
 
 // evalFigures are the headline numbers of an evaluation's page.
 func evalFigures(d evalData) [][2]string {
-	s, n := d.Summary, len(d.Instances)
+	s, n := d.Summary, d.Summary.Total
 	rate := 0.0
 	if n > 0 {
 		rate = float64(s.Resolved) / float64(n)
@@ -91,7 +89,7 @@ func evalRows(d evalData) []evalRow {
 	for _, in := range d.Instances {
 		rows = append(rows, evalRow{ID: in.ID, Anchor: htmlreport.Anchor(in.ID), Status: in.Status.String(),
 			Class: in.Status.class(), Error: in.Error, Tests: testsLines(in.Report),
-			Log: filepath.Join(d.Dir, "logs", in.ID+".log")})
+			Log: evalLogPath(d.Dir, in.ID)})
 	}
 	return rows
 }
@@ -99,7 +97,7 @@ func evalRows(d evalData) []evalRow {
 func evalPage(d evalData) htmlreport.Page {
 	var body strings.Builder
 	body.WriteString(`<h2 id="charts">Charts</h2><div class="charts">`)
-	body.WriteString(string(outcomeChart(evalCounts(d), len(d.Instances))))
+	body.WriteString(string(outcomeChart(evalCounts(d.Summary), d.Summary.Total)))
 	body.WriteString(`</div>`)
 	if err := evalSection.Execute(&body, evalRows(d)); err != nil {
 		// The template and its data are ours: a failure is a bug.
@@ -122,14 +120,7 @@ var evalSection = template.Must(template.New("eval").Parse(`<style>` + reportSty
 // evalMarkdown is an evaluation's report.md.
 func evalMarkdown(d evalData) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", evalTitle(d))
-	if d.simulated() {
-		fmt.Fprintf(&b, "> %s\n\n", htmlreport.SimulatedNote)
-	}
-	b.WriteString("| | |\n|---|---|\n")
-	for _, f := range append(evalFigures(d), evalFacts(d)...) {
-		fmt.Fprintf(&b, "| %s | %s |\n", htmlreport.MarkdownCell(f[0]), htmlreport.MarkdownCell(f[1]))
-	}
+	b.WriteString(htmlreport.MarkdownHead(evalTitle(d), d.simulated(), append(evalFigures(d), evalFacts(d)...)))
 	b.WriteString("\n| instance | status | tests | error |\n|---|---|---|---|\n")
 	for _, r := range evalRows(d) {
 		var tests []string

@@ -125,12 +125,12 @@ func Summarize(reports []InstanceReport, errs map[string]error) Summary {
 			continue
 		}
 		seen[r.InstanceID] = true
-		switch {
-		case !r.PatchExists:
+		switch statusOf(r) {
+		case InstanceEmptyPatch:
 			s.EmptyPatchIDs = append(s.EmptyPatchIDs, r.InstanceID)
-		case !r.PatchSuccessfullyApplied:
+		case InstanceUnapplied:
 			s.UnappliedIDs = append(s.UnappliedIDs, r.InstanceID)
-		case r.Resolved:
+		case InstanceResolved:
 			s.ResolvedIDs = append(s.ResolvedIDs, r.InstanceID)
 		default:
 			s.UnresolvedIDs = append(s.UnresolvedIDs, r.InstanceID)

@@ -317,7 +317,7 @@ func (d *runData) loadEval(preds []Prediction) error {
 		if h, ok := link.Patches[in.ID]; !ok || h != current[in.ID] {
 			continue
 		}
-		r, ok, err := readReport(filepath.Join(d.EvalDir, "reports", in.ID+".json"), in.ID)
+		r, ok, err := readReport(evalReportPath(d.EvalDir, in.ID), in.ID)
 		switch {
 		case err != nil:
 			return err

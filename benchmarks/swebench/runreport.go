@@ -383,14 +383,7 @@ code{background:#f3f3f3;padding:0 .2em}`
 // runMarkdown is report.md: the facts, the stages, a row per instance.
 func runMarkdown(d runData) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", runTitle(d.Summary))
-	if d.Summary.Simulated {
-		fmt.Fprintf(&b, "> %s\n\n", htmlreport.SimulatedNote)
-	}
-	b.WriteString("| | |\n|---|---|\n")
-	for _, f := range append(runFigures(d), runFacts(d)...) {
-		fmt.Fprintf(&b, "| %s | %s |\n", htmlreport.MarkdownCell(f[0]), htmlreport.MarkdownCell(f[1]))
-	}
+	b.WriteString(htmlreport.MarkdownHead(runTitle(d.Summary), d.Summary.Simulated, append(runFigures(d), runFacts(d)...)))
 	v := newRunView(d)
 	b.WriteString("\n| stage | calls | tokens | cost | time |\n|---|---|---|---|---|\n")
 	for _, st := range append(v.Stages, v.Total) {

@@ -123,9 +123,17 @@ func newApp(stdout, stderr io.Writer) *cli.App {
 			sweBenchCommand(),
 		},
 	}
-	markUsageErrors(app.Commands)
-	refuseArguments(app.Commands, "")
+	prepareCommands(app.Commands)
 	return app
+}
+
+// prepareCommands gives commands codetree's handling of bad input: usage
+// errors, and no stray arguments. The cluster commands' check of the
+// wrapped command's flags (cluster.go) goes through it too, so that what
+// a task would refuse is refused before anything is submitted.
+func prepareCommands(cmds []*cli.Command) {
+	markUsageErrors(cmds)
+	refuseArguments(cmds, "")
 }
 
 // optionsAction is a command's Action: read its options from the flags

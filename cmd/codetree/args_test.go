@@ -109,10 +109,16 @@ func TestArgsOptions(t *testing.T) {
 	}
 	// codetree slurm and k8s check the sharded command's flags as its
 	// tasks will read them.
+	// tasks will read them: a stray argument, which every task would
+	// refuse, is refused before anything is submitted.
 	cliMu.Lock()
-	out, err := checkShardedArgs(t.Context(), "bench", []string{"x", "--model", "sim", "--out", "runs/o"})
+	out, err := checkShardedArgs(t.Context(), "bench", []string{"--model", "sim", "--out", "runs/o"})
+	_, stray := checkShardedArgs(t.Context(), "bench", []string{"x", "--model", "sim", "--out", "runs/o"})
 	cliMu.Unlock()
 	if out != "runs/o" || err != nil {
 		t.Errorf("checkShardedArgs: %q, %v", out, err)
+	}
+	if stray == nil || !strings.Contains(stray.Error(), `bench takes no arguments, got ["x"]`) {
+		t.Errorf("checkShardedArgs with a stray argument: %v", stray)
 	}
 }

@@ -14,6 +14,7 @@ import (
 
 	"github.com/codetree/codetree/sandbox"
 	"github.com/codetree/codetree/sandbox/sandboxtest"
+	"github.com/codetree/codetree/treesearch"
 )
 
 // TestBenchSamplesScoredByHumanEval: the samples.jsonl of a simulated
@@ -38,12 +39,13 @@ func TestBenchSamplesScoredByHumanEval(t *testing.T) {
 		"--sim-correct-rate", "0.4", "--sim-faults", "nocode=0.3", "--concurrency", "1", "--data-dir", dir, "--out", out); code != 0 {
 		t.Fatalf("bench: exit %d\n%s", code, b)
 	}
+	results, err := treesearch.ReadResults(out)
+	if err != nil {
+		t.Fatal(err)
+	}
 	want := make(map[string]bool) // the run's hidden verdicts
-	for _, r := range readLinesOf[struct {
-		TaskID string `json:"task_id"`
-		Passed bool   `json:"passed"`
-	}](t, filepath.Join(out, "results.jsonl")) {
-		want[r.TaskID] = r.Passed
+	for id, r := range results {
+		want[id] = r.Passed
 	}
 	samplesPath := filepath.Join(out, "samples.jsonl")
 	samples := readLinesOf[map[string]string](t, samplesPath)

@@ -130,7 +130,7 @@ func checkShardedArgs(ctx context.Context, kind string, args []string) (string, 
 	}
 	app := &cli.App{Name: "codetree", Writer: io.Discard, ErrWriter: io.Discard, Commands: []*cli.Command{cmd},
 		ExitErrHandler: func(*cli.Context, error) {}}
-	markUsageErrors(app.Commands)
+	prepareCommands(app.Commands)
 	line, err := flagsFirst(app, append([]string{"codetree", cmd.Name}, args...)) // as the task's codetree reads them
 	if err != nil {
 		return "", err

@@ -43,9 +43,6 @@ func newDatasetsCommand(runF func(context.Context, *datasetsOptions) error) *cli
 			&cli.StringFlag{Name: "data-dir", Usage: "folder of the dataset files (default: the user cache folder)", EnvVars: []string{"CODETREE_DATA_DIR"}},
 		},
 		Action: func(c *cli.Context) error {
-			if c.Args().Present() {
-				return usageErrorf("datasets takes no arguments")
-			}
 			return runF(c.Context, &datasetsOptions{
 				Names: c.Bool("names"), Gold: c.Bool("gold"), DataDir: c.String("data-dir"), Out: c.App.Writer,
 			})

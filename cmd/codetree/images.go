@@ -98,9 +98,6 @@ func runImagesBuild(c *cli.Context) error {
 }
 
 func runImagesList(c *cli.Context) error {
-	if c.NArg() > 0 {
-		return usageErrorf("images list takes no arguments")
-	}
 	ctx := c.Context
 	b, err := sandbox.NewImageBuilder(ctx, c.String("docker-host"), slog.Default())
 	if err != nil {

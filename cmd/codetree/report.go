@@ -128,10 +128,7 @@ func reportOne(w io.Writer, r reportRun) error {
 		return fmt.Errorf("%s: %w", r.Dir, err)
 	}
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n| | |\n|---|---|\n", title)
-	for _, f := range facts {
-		fmt.Fprintf(&b, "| %s | %s |\n", htmlreport.MarkdownCell(f[0]), htmlreport.MarkdownCell(f[1]))
-	}
+	b.WriteString(htmlreport.MarkdownHead(title, false, facts))
 	fmt.Fprintf(&b, "\nreport: %s, %s\n", filepath.Join(r.Dir, report.MarkdownFile), filepath.Join(r.Dir, report.HTMLFile))
 	if _, err := io.WriteString(w, b.String()); err != nil {
 		return fmt.Errorf("print report: %w", err)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -13,6 +12,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/codetree/codetree/internal/browser/browsertest"
+	"github.com/codetree/codetree/internal/htmlreport"
 	"github.com/codetree/codetree/treesearch"
 	"github.com/codetree/codetree/treesearch/report"
 )
@@ -107,14 +107,11 @@ func TestReportsInBrowser(t *testing.T) {
 
 	// The run report of the tree search.
 	dir := runs["codetree"]
-	results, err := treesearch.ReadResults(dir)
+	run, err := loadRun(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	var sum benchSummary
-	if b, err := os.ReadFile(filepath.Join(dir, treesearch.SummaryFile)); err != nil || json.Unmarshal(b, &sum) != nil {
-		t.Fatalf("summary: %v", err)
-	}
+	results, sum := run.Results, run.Summary
 	page := browsertest.Load(t, filepath.Join(dir, report.HTMLFile))
 	var got pageCharts
 	if err := page.Eval(ctx, readCharts, &got); err != nil {
@@ -139,7 +136,7 @@ func TestReportsInBrowser(t *testing.T) {
 		if err != nil || tree == nil {
 			t.Fatalf("tree of %s: %v", id, err)
 		}
-		anchor := strings.ReplaceAll(id, "/", "-")
+		anchor := htmlreport.Anchor(id)
 		wantTrees[anchor] = len(tree.Nodes)
 		for _, n := range tree.Nodes {
 			// --score-candidates: every node with code has a verdict, and a ring.

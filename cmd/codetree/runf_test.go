@@ -22,7 +22,7 @@ func runCommand(t *testing.T, cmd *cli.Command, args ...string) (int, string) {
 			app.Commands[i] = cmd
 		}
 	}
-	markUsageErrors([]*cli.Command{cmd})
+	prepareCommands([]*cli.Command{cmd})
 	args, err := flagsFirst(app, append([]string{"codetree"}, args...))
 	if err == nil {
 		err = app.RunContext(t.Context(), args)

@@ -59,6 +59,7 @@ func TestSlurmDryRun(t *testing.T) {
 		{"--shard given", []string{"--shards", "2", "--shard", "0/2"}, "gets its shard from the scheduler"},
 		{"key on the command line", []string{"--shards", "2", "--api-key", "sk-secret-1"}, "export OPENAI_API_KEY"},
 		{"a flag of bench mistyped", []string{"--shards", "2", "--limt", "3"}, "limt"},
+		{"a stray argument", []string{"--shards", "2", "humaneval"}, `bench takes no arguments, got ["humaneval"]`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			other := filepath.Join(dir, "bad")

@@ -121,9 +121,6 @@ func newSweEvalCommand(runF func(context.Context, *sweEvalOptions) error) *cli.C
 
 // sweEvalOptionsFrom reads swe eval's flags; bad values are usage errors.
 func sweEvalOptionsFrom(c *cli.Context) (*sweEvalOptions, error) {
-	if c.NArg() > 0 {
-		return nil, usageErrorf("swe eval takes no arguments; got %q", c.Args().Slice())
-	}
 	if c.Bool("gold") == (c.String("predictions") != "") {
 		return nil, usageErrorf("pass either --predictions FILE or --gold")
 	}
@@ -173,13 +170,13 @@ func runSweEval(ctx context.Context, o *sweEvalOptions) error {
 	if err != nil {
 		return fmt.Errorf("swe eval: %w", err)
 	}
-	pages, err := writeSweEvalReports(o, preds)
+	evalPage, runPage, err := writeSweEvalReports(o, preds)
 	fmt.Fprintln(o.Stdout, sweSummaryText(res.Summary, res.Reused, o.Out))
-	if len(pages) > 0 {
-		fmt.Fprintf(o.Stdout, "report: %s\n", pages[0])
+	if evalPage != "" {
+		fmt.Fprintf(o.Stdout, "report: %s\n", evalPage)
 	}
-	if len(pages) > 1 {
-		fmt.Fprintf(o.Stdout, "run report, with the resolution: %s\n", pages[1])
+	if runPage != "" {
+		fmt.Fprintf(o.Stdout, "run report, with the resolution: %s\n", runPage)
 	}
 	if err != nil {
 		return fmt.Errorf("swe eval: report: %w", err)

@@ -56,27 +56,20 @@ func sweEvalCommandLine(instances, runDir, repoURL string) string {
 // writeSweEvalReports writes the evaluation folder's report and, when
 // the predictions are a swe run folder's, links the evaluation to that
 // folder and rewrites its report with the resolution. It returns the
-// pages written.
-func writeSweEvalReports(o *sweEvalOptions, preds []swebench.Prediction) ([]string, error) {
-	var pages []string
+// pages written ("" for none).
+func writeSweEvalReports(o *sweEvalOptions, preds []swebench.Prediction) (evalPage, runPage string, err error) {
 	runDir := filepath.Dir(o.Predictions)
 	isRun := !o.Gold && filepath.Base(o.Predictions) == swebench.PredictionsFile && swebench.IsRunFolder(runDir)
 	if isRun {
 		if err := swebench.LinkEval(runDir, o.Out, o.Predictions, preds); err != nil {
-			return nil, err
+			return "", "", err
 		}
 	}
-	page, err := swebench.WriteEvalReport(o.Out)
-	if err != nil {
-		return nil, err
+	if evalPage, err = swebench.WriteEvalReport(o.Out); err != nil || !isRun {
+		return evalPage, "", err
 	}
-	pages = append(pages, page)
-	if isRun {
-		page, err := writeSweRunReport(runDir, "")
-		if err != nil {
-			return pages, fmt.Errorf("rewrite the run's report: %w", err)
-		}
-		pages = append(pages, page)
+	if runPage, err = writeSweRunReport(runDir, ""); err != nil {
+		return evalPage, "", fmt.Errorf("rewrite the run's report: %w", err)
 	}
-	return pages, nil
+	return evalPage, runPage, nil
 }

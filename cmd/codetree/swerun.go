@@ -99,9 +99,6 @@ func sweRunFlags() []cli.Flag {
 
 // sweRunOptionsFrom reads swe run's flags; bad values are usage errors.
 func sweRunOptionsFrom(c *cli.Context) (*sweRunOptions, error) {
-	if c.NArg() > 0 {
-		return nil, usageErrorf("swe run takes no arguments; got %q", c.Args().Slice())
-	}
 	o := &sweRunOptions{Instances: c.String("instances"), IDs: sweIDsFrom(c), Limit: c.Int("limit"),
 		Concurrency: c.Int("concurrency"), Out: c.String("out"), WorkDir: c.String("work-dir"), Budget: c.Int("budget"),
 		KeepReproduction: c.Bool("keep-reproduction"), Image: c.String("image"), JSON: c.Bool("json"),

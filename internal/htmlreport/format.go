@@ -99,3 +99,18 @@ func Anchor(id string) string {
 func MarkdownCell(s string) string {
 	return strings.ReplaceAll(strings.ReplaceAll(s, "|", `\|`), "\n", " ")
 }
+
+// MarkdownHead is the top of a report.md: the title, the simulated-model
+// note when simulated, then rows as a two-column table.
+func MarkdownHead(title string, simulated bool, rows [][2]string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s\n\n", title)
+	if simulated {
+		fmt.Fprintf(&b, "> %s\n\n", SimulatedNote)
+	}
+	b.WriteString("| | |\n|---|---|\n")
+	for _, r := range rows {
+		fmt.Fprintf(&b, "| %s | %s |\n", MarkdownCell(r[0]), MarkdownCell(r[1]))
+	}
+	return b.String()
+}

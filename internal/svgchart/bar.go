@@ -77,20 +77,21 @@ func (bc BarChart) SVG() template.HTML {
 	return c.HTML()
 }
 
-// band is the size of a category's band and of one bar in it.
-func (bc BarChart) band(unit float64) (band, bar float64) {
+// band is the size of a category's band for bars of size bar.
+func (bc BarChart) band(bar float64) float64 {
 	n := len(bc.Series)
 	if bc.Stacked || n == 0 {
 		n = 1
 	}
-	return float64(n)*unit + unit*0.6, unit
+	return float64(n)*bar + bar*0.6
 }
 
 // rows draws horizontal bars, the categories' names on the left.
 func (bc BarChart) rows(c *Canvas, ticks []float64, f func(float64) string) {
 	const labelWidth = 120
 	w := orDefault(bc.Width, 540)
-	band, bar := bc.band(16)
+	const bar = 16.0
+	band := bc.band(bar)
 	h := marginTop + band*float64(len(bc.Categories)) + marginBottom
 	legendRows := 0
 	if len(bc.Series) > 1 {

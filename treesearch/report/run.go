@@ -73,14 +73,7 @@ func runPage(info Info, problems []Problem) htmlreport.Page {
 // markdown is report.md: the facts, then a row per problem.
 func markdown(info Info, problems []Problem) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s\n\n", info.Title)
-	if info.Simulated {
-		fmt.Fprintf(&b, "> %s\n\n", htmlreport.SimulatedNote)
-	}
-	b.WriteString("| | |\n|---|---|\n")
-	for _, f := range info.Facts {
-		fmt.Fprintf(&b, "| %s | %s |\n", htmlreport.MarkdownCell(f[0]), htmlreport.MarkdownCell(f[1]))
-	}
+	b.WriteString(htmlreport.MarkdownHead(info.Title, info.Simulated, info.Facts))
 	b.WriteString("\n| problem | verdict | result | generations | nodes | accepted |\n|---|---|---|---|---|---|\n")
 	for _, p := range problems {
 		nodes := 0
