@@ -273,7 +273,7 @@ func readPlusResult(res sandbox.Result, nBase int) (plusOutcome, error) {
 		if err := json.Unmarshal([]byte(line), &rep); err != nil {
 			return plusOutcome{}, fmt.Errorf("plus harness report %q: %w", tail(line, 200), err)
 		}
-		return rep.outcome(nBase)
+		return reportOutcome(rep, line, res, nBase)
 	case sandbox.StatusTimeLimit:
 		return bothFailed(ResultTimedOut, -1), nil
 	case sandbox.StatusMemoryLimit:
@@ -283,7 +283,7 @@ func readPlusResult(res sandbox.Result, nBase int) (plusOutcome, error) {
 			var rep plusReport
 			if json.Unmarshal([]byte(line), &rep) == nil && rep.Index >= 0 {
 				rep.Status, rep.Reason, rep.Where = "fail", "memory limit exceeded", "during"
-				return rep.outcome(nBase)
+				return reportOutcome(rep, line, res, nBase)
 			}
 		}
 		return bothFailed(ResultFailed+"memory limit exceeded", -1), nil
@@ -307,6 +307,17 @@ func readPlusResult(res sandbox.Result, nBase int) (plusOutcome, error) {
 		return plusOutcome{}, fmt.Errorf("sandbox internal error: %s", res.Detail)
 	}
 	return plusOutcome{}, fmt.Errorf("plus harness: unexpected sandbox status %s", res.Status)
+}
+
+// reportOutcome is rep.outcome; a report that cannot be read names the
+// line the harness printed and how the sandbox run ended, so that a harness
+// fault seen once can be traced.
+func reportOutcome(rep plusReport, line string, res sandbox.Result, nBase int) (plusOutcome, error) {
+	out, err := rep.outcome(nBase)
+	if err != nil {
+		return out, fmt.Errorf("%w (report %q; sandbox %s %s; stderr %q)", err, tail(line, 300), res.Status, res.Detail, tail(res.Stderr, 500))
+	}
+	return out, nil
 }
 
 func bothFailed(result string, index int) plusOutcome {

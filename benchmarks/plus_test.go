@@ -165,7 +165,7 @@ func TestReadPlusResult(t *testing.T) {
 		{"no report", sandbox.Result{Status: sandbox.StatusPassed, Stdout: `{"status": "pass"}`}, PlusVerdict{}, PlusVerdict{}, "printed no"},
 		{"malformed report", sandbox.Result{Status: sandbox.StatusPassed, Stdout: plusReportStdout(`{"status": `)}, PlusVerdict{}, PlusVerdict{}, "plus harness report"},
 		{"unknown status", sandbox.Result{Status: sandbox.StatusPassed, Stdout: plusReportStdout(`{"status": "ok"}`)}, PlusVerdict{}, PlusVerdict{}, "unknown status"},
-		{"plus phase on a base input", sandbox.Result{Status: sandbox.StatusPassed, Stdout: plusReportStdout(`{"status": "fail", "phase": "plus", "index": 1, "reason": "wrong output"}`)}, PlusVerdict{}, PlusVerdict{}, "plus phase failed on base input"},
+		{"plus phase on a base input", sandbox.Result{Status: sandbox.StatusPassed, Stdout: plusReportStdout(`{"status": "fail", "phase": "plus", "index": 1, "reason": "wrong output"}`)}, PlusVerdict{}, PlusVerdict{}, "plus phase failed on base input 1 (report "},
 		{"invalid status", sandbox.Result{}, PlusVerdict{}, PlusVerdict{}, "unexpected sandbox status"},
 	}
 	for _, tt := range tests {
