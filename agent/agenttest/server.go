@@ -318,7 +318,12 @@ func (s *Server) write(w http.ResponseWriter, rec RecordedRequest, reply Reply) 
 	_ = json.NewEncoder(w).Encode(out)
 }
 
-func (s *Server) listModels(w http.ResponseWriter, _ *http.Request) {
+func (s *Server) listModels(w http.ResponseWriter, r *http.Request) {
+	if auth := r.Header.Get("Authorization"); s.apiKey != "" && auth != "Bearer "+s.apiKey {
+		// As OpenAI does: the key is checked on every route.
+		writeError(w, http.StatusUnauthorized, fmt.Sprintf("Incorrect API key provided: %q", strings.TrimPrefix(auth, "Bearer ")))
+		return
+	}
 	data := make([]map[string]any, 0, len(s.models))
 	for _, m := range s.models {
 		data = append(data, map[string]any{"id": m, "object": "model", "created": 0, "owned_by": "agenttest"})

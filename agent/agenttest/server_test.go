@@ -143,6 +143,22 @@ func TestAPIKey(t *testing.T) {
 	if resp, _, err := post(t, t.Context(), s.URL(), "Bearer right", chatBody); err != nil || resp.StatusCode != 200 {
 		t.Errorf("right key: %v %v", resp, err)
 	}
+	// GET /models checks the key too, as OpenAI's does.
+	for auth, want := range map[string]int{"Bearer wrong": 401, "Bearer right": 200} {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, s.URL()+"/models", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", auth)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET /models with %q: status %d, want %d", auth, resp.StatusCode, want)
+		}
+	}
 }
 
 func TestDelayEndsWhenTheClientGoesAway(t *testing.T) {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/codetree/codetree/internal/htmlreport"
 )
 
 // Patcher makes a patch for one instance: the pipeline of `codetree swe
@@ -89,6 +91,17 @@ type StageAccount struct {
 
 // Tokens is the stage's prompt and completion tokens.
 func (a StageAccount) Tokens() int { return a.PromptTokens + a.CompletionTokens }
+
+// CostText is the account's cost; "unknown" when calls were made and
+// none was priced (a simulated or local model without --price-file), as
+// bench's report says it.
+func (a StageAccount) CostText() string {
+	unpriced := 0
+	if a.CostUSD == 0 {
+		unpriced = a.Calls
+	}
+	return htmlreport.Cost(a.CostUSD, unpriced)
+}
 
 // Add adds o's calls, tokens, cost and time to a (its name stays).
 func (a *StageAccount) Add(o StageAccount) {

@@ -88,18 +88,8 @@ func runFigures(d runData) [][2]string {
 	}
 	return append(figures,
 		[2]string{"tokens", htmlreport.Count(s.Total.Tokens())},
-		[2]string{"cost", costText(s.Total)},
+		[2]string{"cost", s.Total.CostText()},
 		[2]string{"wall time (last invocation)", seconds(s.WallSeconds)})
-}
-
-// costText is the run's cost; "unknown" when calls were made and none was
-// priced (a simulated or local model without --price-file), as bench's
-// report says it.
-func costText(total StageAccount) string {
-	if total.CostUSD == 0 && total.Calls > 0 {
-		return fmt.Sprintf("unknown (no price for %s)", htmlreport.Plural(total.Calls, "call"))
-	}
-	return htmlreport.USD(total.CostUSD)
 }
 
 // runFacts are the settings and totals of a run's page.
@@ -127,7 +117,7 @@ func runFacts(d runData) [][2]string {
 		{"tokens", fmt.Sprintf("%s (%s prompt, %s completion)", htmlreport.Count(s.Total.Tokens()),
 			htmlreport.Count(s.Total.PromptTokens), htmlreport.Count(s.Total.CompletionTokens))},
 		{"model calls", htmlreport.Count(s.Total.Calls)},
-		{"cost", costText(s.Total)},
+		{"cost", s.Total.CostText()},
 		{"wall time (last invocation)", seconds(s.WallSeconds)},
 		{"evaluation", evaluation},
 	}

@@ -239,10 +239,7 @@ func runBench(ctx context.Context, o *benchOptions) error {
 	for i, p := range problems {
 		search[i] = searchProblem(p.Task())
 	}
-	prog := newProgress(o.Stderr, fmt.Sprintf("%s %s", o.Dataset, strategy.Name()), len(problems), func() (int, float64) {
-		t := client.Ledger().Snapshot().Total
-		return t.Tokens(), t.Cost
-	})
+	prog := newProgress(o.Stderr, fmt.Sprintf("%s %s", o.Dataset, strategy.Name()), len(problems), func() agent.Tally { return client.Ledger().Snapshot().Total })
 	describe := o.describer(strategy, client)
 	if o.Shard.Count > 0 {
 		if err := writeShardManifest(o.Out, o.manifest(describe, search)); err != nil {
@@ -365,8 +362,8 @@ func finishBench(out string, stdout io.Writer, full benchSummary) error {
 	if full.PlusPassAt1 != nil {
 		fmt.Fprintf(stdout, ", pass@1_plus %.4f", *full.PlusPassAt1)
 	}
-	fmt.Fprintf(stdout, "\ntokens %d, cost $%.4f, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
-		full.Accounts.Total.Tokens(), full.Accounts.Total.Cost, describeErrors(full.Errors), describeErrors(full.Faults),
+	fmt.Fprintf(stdout, "\ntokens %d, cost %s, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
+		full.Accounts.Total.Tokens(), costText(full.Accounts), describeErrors(full.Errors), describeErrors(full.Faults),
 		full.WallTime.Round(time.Millisecond), out, filepath.Join(out, report.HTMLFile))
 	return nil
 }

@@ -202,18 +202,25 @@ func TestBenchUnscoredExitStatus(t *testing.T) {
 	}
 }
 
+// deadEndpoint returns a base URL where nothing listens, and its host:port.
+func deadEndpoint(t *testing.T) (url, addr string) {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = l.Addr().String()
+	l.Close()
+	return "http://" + addr + "/v1", addr
+}
+
 // TestBenchDeadEndpointFailsFast: with nothing listening at --base-url,
 // bench stops at once with exit 3 and says what to check, instead of
 // retrying every problem.
 func TestBenchDeadEndpointFailsFast(t *testing.T) {
 	dataDir(t)
 	bin := codetreeBinary(t)
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	url := "http://" + l.Addr().String() + "/v1"
-	l.Close()
+	url, addr := deadEndpoint(t)
 	out := filepath.Join(t.TempDir(), "run")
 	cmd := exec.Command(bin, "bench", "--model", "gpt-4o-mini", "--base-url", url, "--api-key", "sk-test-dead-endpoint",
 		"--limit", "12", "--concurrency", "4", "--out", out)
@@ -222,7 +229,7 @@ func TestBenchDeadEndpointFailsFast(t *testing.T) {
 	if !errors.As(err, &ee) || ee.ExitCode() != exitInfra {
 		t.Fatalf("bench against a dead endpoint: %v, want exit %d\n%s", err, exitInfra, b)
 	}
-	if !strings.Contains(string(b), l.Addr().String()) || !strings.Contains(string(b), "cannot reach the server") {
+	if !strings.Contains(string(b), addr) || !strings.Contains(string(b), "cannot reach the server") {
 		t.Errorf("the error does not name the endpoint and what is wrong:\n%s", b)
 	}
 	if strings.Contains(string(b), "sk-test-dead-endpoint") {

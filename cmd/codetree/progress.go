@@ -11,6 +11,8 @@ import (
 
 	"golang.org/x/term"
 
+	"github.com/codetree/codetree/agent"
+	"github.com/codetree/codetree/internal/htmlreport"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -28,7 +30,7 @@ const maxErrorRunes = 200
 type progress struct {
 	w     io.Writer
 	label string
-	spend func() (tokens int, cost float64)
+	spend func() agent.Tally
 	opts  progressOptions
 	start time.Time
 
@@ -54,7 +56,7 @@ type progressOptions struct {
 // newProgress prints a run's progress to w: in place if w is a terminal,
 // as plain lines otherwise. total is the number of problems of the run;
 // spend reports the tokens and cost so far and must not block.
-func newProgress(w io.Writer, label string, total int, spend func() (tokens int, cost float64)) *progress {
+func newProgress(w io.Writer, label string, total int, spend func() agent.Tally) *progress {
 	opts := progressOptions{now: time.Now, every: time.Second}
 	opts.width, opts.tty = terminalWidth(w)
 	return startProgress(w, label, total, spend, opts)
@@ -79,9 +81,9 @@ func terminalWidth(w io.Writer) (width func() int, ok bool) {
 	}, true
 }
 
-func startProgress(w io.Writer, label string, total int, spend func() (int, float64), opts progressOptions) *progress {
+func startProgress(w io.Writer, label string, total int, spend func() agent.Tally, opts progressOptions) *progress {
 	if spend == nil {
-		spend = func() (int, float64) { return 0, 0 }
+		spend = func() agent.Tally { return agent.Tally{} }
 	}
 	p := &progress{
 		w: w, label: label, spend: spend, opts: opts, start: opts.now(),
@@ -129,7 +131,7 @@ func (p *progress) finished(o treesearch.Outcome) {
 		p.drawLocked()
 		return
 	}
-	tokens, cost := p.spend()
+	spent := p.spend()
 	prefix := fmt.Sprintf("[%d/%d] %s ", p.doneLocked(), p.total, o.TaskID)
 	if o.Err != nil {
 		fmt.Fprintf(p.w, "%s%s\n", prefix, describeFailure(o))
@@ -139,8 +141,8 @@ func (p *progress) finished(o treesearch.Outcome) {
 	if o.PlusPassed != nil {
 		verdict += " plus=" + passFail(*o.PlusPassed)
 	}
-	fmt.Fprintf(p.w, "%s%s gens=%d · solved %d/%d · tokens %d · $%.4f · ETA %s\n",
-		prefix, verdict, o.Generations, p.solved, p.attempted, tokens, cost, p.etaLocked())
+	fmt.Fprintf(p.w, "%s%s gens=%d · solved %d/%d · tokens %d · %s · ETA %s\n",
+		prefix, verdict, o.Generations, p.solved, p.attempted, spent.Tokens(), htmlreport.Cost(spent.Cost, spent.UnpricedCalls), p.etaLocked())
 }
 
 // tick refreshes the status line, so the clock moves between finishes.
@@ -168,7 +170,7 @@ func (p *progress) stop() {
 
 // drawLocked rewrites the status line; p.mu is held.
 func (p *progress) drawLocked() {
-	tokens, cost := p.spend()
+	spent := p.spend()
 	var b strings.Builder
 	if p.label != "" {
 		b.WriteString(p.label + ": ")
@@ -188,8 +190,8 @@ func (p *progress) drawLocked() {
 	case p.errors > 1:
 		fmt.Fprintf(&b, " · %d errors", p.errors)
 	}
-	fmt.Fprintf(&b, " · %s tokens · $%.4f · %s · ETA %s",
-		compactCount(tokens), cost, roundSecond(p.opts.now().Sub(p.start)), p.etaLocked())
+	fmt.Fprintf(&b, " · %s tokens · %s · %s · ETA %s",
+		compactCount(spent.Tokens()), htmlreport.Cost(spent.Cost, spent.UnpricedCalls), roundSecond(p.opts.now().Sub(p.start)), p.etaLocked())
 	line := b.String()
 	if p.opts.width != nil {
 		line = cutRunes(line, p.opts.width()-1, "")

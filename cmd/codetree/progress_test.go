@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
+	"github.com/codetree/codetree/agent"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -40,21 +41,25 @@ func (c *fakeClock) advance(d time.Duration) {
 
 // fakeSpend is a token and cost meter the test sets.
 type fakeSpend struct {
-	mu     sync.Mutex
-	tokens int
-	cost   float64
+	mu sync.Mutex
+	t  agent.Tally
 }
 
-func (s *fakeSpend) set(tokens int, cost float64) {
+// set sets the tokens and cost; unpriced calls, when given, were made to
+// a model without a price.
+func (s *fakeSpend) set(tokens int, cost float64, unpriced ...int) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.tokens, s.cost = tokens, cost
+	s.t = agent.Tally{PromptTokens: tokens, Cost: cost}
+	if len(unpriced) > 0 {
+		s.t.UnpricedCalls = unpriced[0]
+	}
 }
 
-func (s *fakeSpend) get() (int, float64) {
+func (s *fakeSpend) get() agent.Tally {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.tokens, s.cost
+	return s.t
 }
 
 // syncBuffer is a bytes.Buffer the ticker and the test may share.
@@ -96,7 +101,7 @@ func TestProgressPlainLines(t *testing.T) {
 		Finished: 2, Todo: 4, Attempted: 2, Solved: 2, Total: 5})
 
 	clock.advance(60 * time.Second)
-	spend.set(412345, 0.53)
+	spend.set(412345, 0, 9) // a model without a price
 	p.finished(treesearch.Outcome{TaskID: "HumanEval/3", PlusPassed: &no, Generations: 5,
 		Finished: 3, Todo: 4, Attempted: 3, Solved: 2, Total: 5})
 
@@ -113,7 +118,7 @@ func TestProgressPlainLines(t *testing.T) {
 		"[2/5] HumanEval/1 passed gens=3 · solved 2/2 · tokens 1200 · $0.0123 · ETA 1m30s",
 		"[3/5] HumanEval/2 error (rate_limit): " + cutErr,
 		// ETA: 2m for 3 problems, 1 left.
-		"[4/5] HumanEval/3 failed plus=failed gens=5 · solved 2/3 · tokens 412345 · $0.5300 · ETA 40s",
+		"[4/5] HumanEval/3 failed plus=failed gens=5 · solved 2/3 · tokens 412345 · unknown (no price for 9 calls) · ETA 40s",
 		"[5/5] HumanEval/4 error: docker: gone",
 	}, "\n") + "\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
@@ -151,7 +156,7 @@ func TestProgressTerminal(t *testing.T) {
 		clear + "humaneval codetree: 1/3 done · 1 solved (100.0%) · 1.5k tokens · $0.0100 · 15s · ETA 30s" +
 		clear + "HumanEval/2 error (timeout): run: timeout waiting\n" +
 		clear + "humaneval codetree: 2/3 done · 1 solved (100.0%) · 1 error · 1.5k tokens · $0.0100 · 20s · ETA 10s" +
-		clear + "humaneval codetree: 2/3 done · 1 solved (100.0%) · 1 error · 2.3M tokens · $1.5000 · 22s · ETA 11s" +
+		clear + "humaneval codetree: 2/3 done · 1 solved (100.0%) · 1 error · 2.3M tokens · $1.50 · 22s · ETA 11s" +
 		"\n"
 	if diff := cmp.Diff(want, out.String()); diff != "" {
 		t.Errorf("terminal output (-want +got):\n%s", diff)

@@ -37,6 +37,13 @@ func (o *repoOptions) open(ctx context.Context) (opts repo.Options, out *repoOut
 	if err != nil {
 		return opts, nil, nil, usageError{err}
 	}
+	// One call before anything starts: a dead endpoint or a refused key
+	// fails here, not after the repository's tests ran and the first
+	// call's retries (about a minute).
+	if err := client.Preflight(ctx); err != nil {
+		client.Close()
+		return opts, nil, nil, fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+	}
 	sb, err := sandbox.New(ctx, o.SandboxConfig)
 	if err != nil {
 		client.Close()

@@ -305,6 +305,50 @@ func TestFixNothingFoundExitsOne(t *testing.T) {
 	}
 }
 
+// TestRepoEndpointCheckedFirst: solve and fix check the model endpoint
+// before anything else. With nothing listening at --base-url, or with a
+// key the server refuses, they stop at once with exit 3 and say what to
+// check; no chat call, no retry, the working tree untouched, the key never
+// printed.
+func TestRepoEndpointCheckedFirst(t *testing.T) {
+	bin := codetreeBinary(t)
+	dead, addr := deadEndpoint(t)
+	keyed := agenttest.NewServer(t, agenttest.WithAPIKey("sk-the-right-key"))
+	const key = "sk-test-refused-key"
+	for _, tc := range []struct {
+		name, url string
+		cmd       []string
+		want      []string
+	}{
+		{"solve, dead endpoint", dead, []string{"solve", "add mul(a, b) to calc.go"}, []string{addr, "cannot reach the server"}},
+		{"fix, dead endpoint", dead, []string{"fix"}, []string{addr, "cannot reach the server"}},
+		{"fix, refused key", keyed.URL(), []string{"fix"}, []string{"the server refused the API key"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeRepo(t, goCalc)
+			args := append(tc.cmd, "--repo", dir, "--model", "m", "--base-url", tc.url, "--api-key", key)
+			code, stdout, stderr := runCodetree(t, bin, args...)
+			if code != exitInfra {
+				t.Fatalf("exit %d, want %d\nstdout:\n%s\nstderr:\n%s", code, exitInfra, stdout, stderr)
+			}
+			for _, w := range append(tc.want, "the model endpoint cannot serve the run") {
+				if !strings.Contains(stderr, w) {
+					t.Errorf("stderr does not say %q:\n%s", w, stderr)
+				}
+			}
+			if strings.Contains(stderr, "retrying") || strings.Contains(stdout+stderr, key) {
+				t.Errorf("retried, or printed the key:\nstdout:\n%s\nstderr:\n%s", stdout, stderr)
+			}
+			if got := readRepo(t, dir); !maps.Equal(got, goCalc) {
+				t.Errorf("the working tree changed")
+			}
+		})
+	}
+	if n := keyed.Count(); n != 0 {
+		t.Errorf("%d chat calls with a refused key, want none", n)
+	}
+}
+
 // TestFixGoModuleCache: a repository with a dependency builds in the
 // sandbox from the host's module cache, mounted read-only (go-cmp is in
 // it: this module needs it); a dependency that is not there is an

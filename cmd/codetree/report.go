@@ -429,16 +429,7 @@ func oracleCell(s benchSummary) string {
 }
 
 // costText is the run's cost, with the calls no price was known for.
-func costText(a agent.Accounts) string {
-	n := a.Total.UnpricedCalls
-	switch {
-	case n > 0 && a.Total.Cost == 0:
-		return fmt.Sprintf("unknown (no price for %s)", htmlreport.Plural(n, "call"))
-	case n > 0:
-		return fmt.Sprintf("%s (and %s unpriced)", htmlreport.USD(a.Total.Cost), htmlreport.Plural(n, "call"))
-	}
-	return htmlreport.USD(a.Total.Cost)
-}
+func costText(a agent.Accounts) string { return htmlreport.Cost(a.Total.Cost, a.Total.UnpricedCalls) }
 
 func sumCounts(m map[string]int) int {
 	n := 0

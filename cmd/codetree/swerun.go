@@ -190,10 +190,7 @@ func runSweRun(ctx context.Context, o *sweRunOptions) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(o.Stderr, "swe run (solved: passes its own tests)", len(insts), func() (int, float64) {
-		t := client.Ledger().Snapshot().Total
-		return t.Tokens(), t.Cost
-	})
+	prog := newProgress(o.Stderr, "swe run (solved: passes its own tests)", len(insts), func() agent.Tally { return client.Ledger().Snapshot().Total })
 	sum, runErr := swebench.Run(ctx, swebench.RunOptions{Instances: insts, Out: o.runDir(), ModelName: o.Agent.Model,
 		Patcher: patcher, RepoURL: o.RepoURL, WorkDir: o.WorkDir, Concurrency: o.Concurrency,
 		Classify: classifyError, Progress: sweProgress(prog)})
@@ -310,11 +307,15 @@ func sweRunSummaryText(s swebench.RunSummary, instances, out, repoURL string) st
 	if s.Pending > 0 {
 		fmt.Fprintf(&b, " %d not done yet: rerun the same command to continue.", s.Pending)
 	}
-	fmt.Fprintf(&b, " Tokens %d (%d prompt, %d completion), cost $%.4f over %d attempt(s)",
-		s.Total.Tokens(), s.Total.PromptTokens, s.Total.CompletionTokens, s.Total.CostUSD, s.Attempts)
+	fmt.Fprintf(&b, " Tokens %d (%d prompt, %d completion), cost %s over %d attempt(s)",
+		s.Total.Tokens(), s.Total.PromptTokens, s.Total.CompletionTokens, s.Total.CostText(), s.Attempts)
 	var stages []string
 	for _, st := range s.Stages {
-		stages = append(stages, fmt.Sprintf("%s %s tokens $%.4f", st.Name, compactCount(st.Tokens()), st.CostUSD))
+		stage := fmt.Sprintf("%s %s tokens", st.Name, compactCount(st.Tokens()))
+		if s.Total.CostUSD > 0 { // else every stage's cost is unknown or none: said once above
+			stage += " " + st.CostText()
+		}
+		stages = append(stages, stage)
 	}
 	if len(stages) > 0 {
 		fmt.Fprintf(&b, ": %s", strings.Join(stages, ", "))

@@ -148,6 +148,13 @@ func TestSweRunSummaryText(t *testing.T) {
 	if got := sweRunSummaryText(s, "i.jsonl", "run", swebench.DefaultRepoURL); strings.Contains(got, "Simulated") || strings.Contains(got, "--repo-url") {
 		t.Errorf("a real model's summary says simulated, or names the default --repo-url:\n%s", got)
 	}
+	// A model without a price: the cost is unknown, said once.
+	s.Stages = []swebench.StageAccount{{Name: "localize", Calls: 3, PromptTokens: 1500, CompletionTokens: 100}, {Name: "select"}}
+	s.Total = swebench.StageAccount{Calls: 3, PromptTokens: 1500, CompletionTokens: 100}
+	want := "cost unknown (no price for 3 calls) over 5 attempt(s): localize 1.6k tokens, select 0 tokens."
+	if got := sweRunSummaryText(s, "i.jsonl", "run", swebench.DefaultRepoURL); !strings.Contains(got, want) {
+		t.Errorf("unpriced summary lacks %q:\n%s", want, got)
+	}
 }
 
 // TestSweRunShardFlag: --shard picks the part and the run folder

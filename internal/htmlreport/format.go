@@ -77,6 +77,20 @@ func USD(v float64) string {
 	return "$" + strconv.FormatFloat(v, 'f', 4, 64)
 }
 
+// Cost is a cost in dollars with the calls no price was known for (a
+// local or simulated model without --price-file): "$0.0123",
+// "unknown (no price for 3 calls)" when none was priced, "$0.0123 (and 2
+// calls unpriced)" when some were.
+func Cost(usd float64, unpriced int) string {
+	switch {
+	case unpriced > 0 && usd == 0:
+		return fmt.Sprintf("unknown (no price for %s)", Plural(unpriced, "call"))
+	case unpriced > 0:
+		return fmt.Sprintf("%s (and %s unpriced)", USD(usd), Plural(unpriced, "call"))
+	}
+	return USD(usd)
+}
+
 // Percent is a rate as a percentage with one decimal, none when it is
 // whole: 0.4573 is "45.7%", 1 is "100%".
 func Percent(rate float64) string {

@@ -14,7 +14,8 @@ func TestFormats(t *testing.T) {
 		{Duration(1217890 * time.Nanosecond), "1.22 ms"}, {Duration(97895136 * time.Nanosecond), "97.9 ms"},
 		{Duration(0), "0 s"}, {Duration(4500 * time.Millisecond), "4.50 s"}, {Duration(185 * time.Second), "3 min 5 s"},
 		{Duration(2*time.Hour + 4*time.Minute + 10*time.Second), "2 h 4 min"}, {Duration(250 * time.Microsecond), "250 µs"},
-		{USD(0.01234), "$0.0123"}, {USD(12.5), "$12.50"}, {Percent(0.4573), "45.7%"}, {Percent(1), "100%"}, {Percent(0.2), "20%"},
+		{USD(0.01234), "$0.0123"}, {Cost(0.01234, 0), "$0.0123"}, {Cost(0, 0), "$0.0000"},
+		{Cost(0, 3), "unknown (no price for 3 calls)"}, {Cost(2.5, 1), "$2.50 (and 1 call unpriced)"}, {USD(12.5), "$12.50"}, {Percent(0.4573), "45.7%"}, {Percent(1), "100%"}, {Percent(0.2), "20%"},
 		{Anchor("HumanEval/12"), "HumanEval-12"}, {Anchor("Mbpp/2 x"), "Mbpp-2-x"}, {Anchor("acme__kv_parse-3.1"), "acme__kv_parse-3.1"},
 	} {
 		if tc.got != tc.want {

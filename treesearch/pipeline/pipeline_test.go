@@ -236,11 +236,13 @@ func TestPythonTestsFor(t *testing.T) {
 func TestWriteText(t *testing.T) {
 	t.Parallel()
 	r := &Result{Stages: []Stage{{Name: StageLocalize, Calls: 2, PromptTokens: 100, CompletionTokens: 20, Cost: 0.5, Seconds: 1.25,
-		Note: "1 localization(s): a.go"}}, Simulated: true, Regression: []string{"TestA"}, Test: "go test .",
+		Note: "1 localization(s): a.go"}, {Name: StageRepair, Calls: 3, PromptTokens: 900, Seconds: 2, Note: "no price"},
+		{Name: StageSelect, Note: "no call"}}, Simulated: true, Regression: []string{"TestA"}, Test: "go test .",
 		Reproduction: &Reproduction{Tests: []string{"TestR"}, Files: []string{"a_test.go"}}, Patch: "--- a/a.go\n+++ b/a.go\n"}
 	var b strings.Builder
 	r.WriteText(&b)
-	for _, want := range []string{"localize  2      120     $0.5000  1.2s  1 localization(s): a.go", "simulated model",
+	for _, want := range []string{"localize  2      120     $0.5000  1.2s  1 localization(s): a.go",
+		"repair    3      900     unknown  2.0s  no price", "select    0      0       $0.0000  0.0s  no call", "simulated model",
 		"Reproduction: TestR in a_test.go fails", "Regression: 1 test", "--- a/a.go"} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("text lacks %q:\n%s", want, b.String())

@@ -6,6 +6,8 @@ import (
 	"io"
 	"strings"
 	"text/tabwriter"
+
+	"github.com/codetree/codetree/internal/htmlreport"
 )
 
 // WriteText renders the result for a terminal: the stages with their
@@ -15,7 +17,11 @@ func (r *Result) WriteText(w io.Writer) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, "stage\tcalls\ttokens\tcost\ttime\toutcome")
 	for _, s := range r.Stages {
-		fmt.Fprintf(tw, "%s\t%d\t%d\t$%.4f\t%.1fs\t%s\n", s.Name, s.Calls, s.PromptTokens+s.CompletionTokens, s.Cost,
+		cost := htmlreport.USD(s.Cost)
+		if s.Cost == 0 && s.Calls > 0 {
+			cost = "unknown" // no price for the model
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%.1fs\t%s\n", s.Name, s.Calls, s.PromptTokens+s.CompletionTokens, cost,
 			s.Seconds, cut(s.Note, 100))
 	}
 	tw.Flush()

@@ -6,6 +6,7 @@ import (
 	"io"
 	"strings"
 
+	"github.com/codetree/codetree/internal/htmlreport"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -35,7 +36,8 @@ func (r *Result) WriteText(out, info io.Writer) {
 	case r.Diff != "" && r.Passed:
 		fmt.Fprintln(info, "not applied: rerun with --apply, or pipe the diff to git apply")
 	}
-	fmt.Fprintf(info, "%d generations, %d tokens, $%.4f\n", r.Generations, r.Tokens, r.Cost)
+	fmt.Fprintf(info, "%s, %s, %s\n", htmlreport.Plural(r.Generations, "generation"), htmlreport.Plural(r.Tokens, "token"),
+		htmlreport.Cost(r.Cost, r.UnpricedCalls))
 }
 
 // String is the step as a status line.
@@ -52,7 +54,8 @@ func (p Progress) String() string {
 				tests += " (" + firstLine(n.Feedback.LoadError) + ")"
 			}
 		}
-		return fmt.Sprintf("candidate %d (%s, depth %d): %s · %d tokens · $%.4f", n.ID, n.Role, n.Depth, tests, p.Spend.Tokens(), p.Spend.Cost)
+		return fmt.Sprintf("candidate %d (%s, depth %d): %s · %s · %s", n.ID, n.Role, n.Depth, tests,
+			htmlreport.Plural(p.Spend.Tokens(), "token"), htmlreport.Cost(p.Spend.Cost, p.Spend.UnpricedCalls))
 	}
 	return ""
 }

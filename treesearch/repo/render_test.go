@@ -16,9 +16,9 @@ func TestResultWriteText(t *testing.T) {
 		res       Result
 		out, info []string
 	}{
-		{"passing, not applied", Result{Summary: "Changes 1 file(s).", Diff: "diff --git a/x b/x\n", Passed: true, Generations: 2, Tokens: 2140, Notes: []string{"dependencies: vendor/"}},
+		{"passing, not applied", Result{Summary: "Changes 1 file(s).", Diff: "diff --git a/x b/x\n", Passed: true, Generations: 2, Tokens: 2140, UnpricedCalls: 2, Notes: []string{"dependencies: vendor/"}},
 			[]string{"Changes 1 file(s).\n\ndiff --git a/x b/x\n"},
-			[]string{"note: dependencies: vendor/\n", "not applied: rerun with --apply, or pipe the diff to git apply\n", "2 generations, 2140 tokens, $0.0000\n"}},
+			[]string{"note: dependencies: vendor/\n", "not applied: rerun with --apply, or pipe the diff to git apply\n", "2 generations, 2,140 tokens, unknown (no price for 2 calls)\n"}},
 		{"applied", Result{Summary: "S.", Diff: "d\n", Passed: true, Applied: []string{"a.go", "b.go"}, Cost: 0.01234},
 			[]string{"S.\n\nd\n"}, []string{"applied to a.go, b.go\n", "0 generations, 0 tokens, $0.0123\n"}},
 		{"nothing to fix", Result{Summary: "`go test ./...` passes: nothing to fix.", Passed: true, Status: StatusNothingToFix},
@@ -72,9 +72,9 @@ func TestProgressString(t *testing.T) {
 		{Progress{Stage: StageBaseline, Test: "go test ./..."}, "running the tests before any change: go test ./..."},
 		{Progress{Stage: StageCandidate, Spend: spend, Node: treesearch.Node{ID: 2, Role: "debugger", Depth: 1,
 			Feedback: &treesearch.Feedback{Passed: 1, Total: 2, LoadError: "the edits did not apply\nmore"}}},
-			"candidate 2 (debugger, depth 1): checks 1/2 (the edits did not apply) · 1234 tokens · $0.5000"},
-		{Progress{Stage: StageCandidate, Node: treesearch.Node{ID: 0, Role: "solver", ModelError: "no edits\nin the reply"}},
-			"candidate 0 (solver, depth 0): no change: no edits · 0 tokens · $0.0000"},
+			"candidate 2 (debugger, depth 1): checks 1/2 (the edits did not apply) · 1,234 tokens · $0.5000"},
+		{Progress{Stage: StageCandidate, Spend: agent.Tally{UnpricedCalls: 1}, Node: treesearch.Node{ID: 0, Role: "solver", ModelError: "no edits\nin the reply"}},
+			"candidate 0 (solver, depth 0): no change: no edits · 0 tokens · unknown (no price for 1 call)"},
 		{Progress{Stage: StageDone}, ""},
 	} {
 		if got := tc.p.String(); got != tc.want {

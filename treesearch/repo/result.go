@@ -28,14 +28,17 @@ type Result struct {
 	Removed int      `json:"lines_removed"`
 	// Before and After are the test and lint runs without and with the
 	// change.
-	Before      Check    `json:"before"`
-	After       *Check   `json:"after,omitempty"`
-	Node        int      `json:"node"`
-	Generations int      `json:"generations"`
-	Tokens      int      `json:"tokens"`
-	Cost        float64  `json:"cost_usd"`
-	Applied     []string `json:"applied,omitempty"`
-	Notes       []string `json:"notes,omitempty"`
+	Before      Check   `json:"before"`
+	After       *Check  `json:"after,omitempty"`
+	Node        int     `json:"node"`
+	Generations int     `json:"generations"`
+	Tokens      int     `json:"tokens"`
+	Cost        float64 `json:"cost_usd"`
+	// UnpricedCalls were made to a model without a known price: their
+	// cost is not in Cost.
+	UnpricedCalls int      `json:"unpriced_calls,omitempty"`
+	Applied       []string `json:"applied,omitempty"`
+	Notes         []string `json:"notes,omitempty"`
 	// NextStep, when set, replaces WriteText's hint for a passing change
 	// that was not applied (--apply is solve's and fix's way).
 	NextStep string `json:"-"`
@@ -75,7 +78,7 @@ func WriteResult(res *Result) error {
 func (s *session) result(ctx context.Context, tree *treesearch.Tree) *Result {
 	spend := s.spend()
 	res := &Result{Status: StatusFailed, Before: s.baseline.Cut(CheckKeep), Node: -1, Tokens: spend.Tokens(), Cost: spend.Cost,
-		Notes: s.notes, Tree: tree, snap: s.snap}
+		UnpricedCalls: spend.UnpricedCalls, Notes: s.notes, Tree: tree, snap: s.snap}
 	if tree != nil {
 		res.Generations = tree.Generations
 	}
