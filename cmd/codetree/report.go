@@ -174,38 +174,29 @@ func datasets(runs []reportRun) []string {
 }
 
 // summaryRows are the rows of the side-by-side table: a label, then one
-// cell per run.
+// cell per run. The rows are each run's reportFacts, in order, so the
+// table and a run's own page say the same; a fact one run lacks is "-".
 func summaryRows(runs []reportRun) [][]string {
-	rows := [][]string{
-		{"dataset"}, {"strategy"}, {"model"}, {"budget"}, {"visible-test policy"},
-		{"problems attempted"}, {"pass@1"}, {"pass@1_plus"}, {"solved by any candidate (oracle)"}, {"generations"},
-		{"distinct candidates"}, {"duplicates"}, {"accepted by verification"}, {"accepted by visible tests"},
-		{"no visible test"}, {"tokens"}, {"tokens by role"}, {"temperatures"}, {"width x depth"},
-		{"cost"}, {"infrastructure errors"}, {"model faults (retried)"}, {"selection"}, {"wall time"}, {"code version"},
+	var labels []string // every run's labels, each in its place in the runs' order
+	cells := make([]map[string]string, len(runs))
+	for i, r := range runs {
+		cells[i] = map[string]string{}
+		at := 0 // where the next new label goes: after this run's previous one
+		for _, f := range reportFacts(r.Summary) {
+			cells[i][f[0]] = f[1]
+			if k := slices.Index(labels, f[0]); k >= 0 {
+				at = k + 1
+				continue
+			}
+			labels = slices.Insert(labels, at, f[0])
+			at++
+		}
 	}
-	for _, r := range runs {
-		s := r.Summary
-		model := s.Model
-		if s.Simulated {
-			model += " (simulated)"
-		}
-		plus := "-"
-		if s.PlusPassAt1 != nil {
-			plus = fmt.Sprintf("%.4f", *s.PlusPassAt1)
-		}
-		cells := []string{
-			s.Dataset, s.Strategy, model, fmt.Sprint(s.Budget), s.Policy,
-			fmt.Sprintf("%d of %d", s.Attempted, s.Problems),
-			fmt.Sprintf("%.4f (%d solved)", s.PassAt1, s.Solved), plus, orDash(oracleCell(s)),
-			htmlreport.Count(s.Generations), htmlreport.Count(s.Distinct), htmlreport.Count(s.Duplicates),
-			share(s.Accepted[treesearch.AcceptedByCritic], s.Attempted), share(s.Accepted[treesearch.AcceptedByTests], s.Attempted),
-			fmt.Sprint(s.NoVisibleTests), htmlreport.Count(s.Accounts.Total.Tokens()), tokensByRole(s.Accounts),
-			orDash(s.Temperatures.String()), shape(s), costText(s.Accounts),
-			describeErrors(s.Errors), describeErrors(s.Faults), orDash(s.Select),
-			htmlreport.Duration(s.WallTime), shortVersion(s.Version),
-		}
-		for i := range rows {
-			rows[i] = append(rows[i], cells[i])
+	rows := make([][]string, len(labels))
+	for k, label := range labels {
+		rows[k] = []string{label}
+		for i := range runs {
+			rows[k] = append(rows[k], orDash(cells[i][label]))
 		}
 	}
 	return rows
@@ -415,17 +406,9 @@ func reportFigures(s benchSummary) [][2]string {
 // the hidden tests, when every candidate was scored (--score-candidates).
 func oracle(s benchSummary) string {
 	if s.CandidatesScored == 0 {
-		return "- (only the chosen candidates were scored; bench --score-candidates scores all)"
+		return "not scored (--score-candidates)"
 	}
 	return fmt.Sprintf("%.4f (%d of %d problems)", float64(s.AnyPassed)/float64(s.CandidatesScored), s.AnyPassed, s.CandidatesScored)
-}
-
-// oracleCell is oracle for the side-by-side table: empty when not scored.
-func oracleCell(s benchSummary) string {
-	if s.CandidatesScored == 0 {
-		return ""
-	}
-	return oracle(s)
 }
 
 // costText is the run's cost, with the calls no price was known for.
@@ -439,7 +422,8 @@ func sumCounts(m map[string]int) int {
 	return n
 }
 
-// reportFacts is the summary table of a run's report.
+// reportFacts is the summary table of a run's report, and its column in
+// a comparison (summaryRows).
 func reportFacts(s benchSummary) [][2]string {
 	model := s.Model
 	if s.Simulated {
@@ -447,7 +431,7 @@ func reportFacts(s benchSummary) [][2]string {
 	}
 	facts := [][2]string{
 		{"dataset", s.Dataset}, {"strategy", s.Strategy}, {"model", model},
-		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", s.Select},
+		{"visible-test policy", s.Policy}, {"budget", fmt.Sprint(s.Budget)}, {"selection", orDash(s.Select)},
 		{"pass@1", fmt.Sprintf("%.4f (%d of %d problems)", s.PassAt1, s.Solved, s.Attempted)},
 		{"problems", fmt.Sprintf("%d attempted of %d", s.Attempted, s.Problems)},
 	}
@@ -470,6 +454,6 @@ func reportFacts(s benchSummary) [][2]string {
 		[2]string{"infrastructure errors", describeErrors(s.Errors)},
 		[2]string{"model faults (retried)", describeErrors(s.Faults)},
 		[2]string{"wall time", htmlreport.Duration(s.WallTime)},
-		[2]string{"code version", s.Version},
+		[2]string{"code version", shortVersion(s.Version)},
 	)
 }

@@ -61,18 +61,19 @@ func TestReportCompare(t *testing.T) {
 | dataset | humaneval | humaneval |
 | strategy | codetree | reflexion |
 | model | gpt-4o-mini | sim (simulated) |
-| budget | 20 | 6 |
 | visible-test policy | first | all |
-| problems attempted | 5 of 5 | 4 of 4 |
-| pass@1 | 0.4000 (2 solved) | 0.7500 (3 solved) |
-| pass@1_plus | - | 0.2500 |
-| solved by any candidate (oracle) | - | - |
+| budget | 20 | 6 |
+| selection | latest | - |
+| pass@1 | 0.4000 (2 of 5 problems) | 0.7500 (3 of 4 problems) |
+| problems | 5 attempted of 5 | 4 attempted of 4 |
+| pass@1 plus | - | 0.2500 |
+| solved by any candidate (oracle) | not scored (--score-candidates) | not scored (--score-candidates) |
 | generations | 30 | 9 |
 | distinct candidates | 22 | 0 |
 | duplicates | 3 | 0 |
 | accepted by verification | 2 (40.0%) | 0 (0.0%) |
 | accepted by visible tests | 1 (20.0%) | 0 (0.0%) |
-| no visible test | 1 | 0 |
+| problems without a visible test | 1 | 0 |
 | tokens | 1,234 | 10 |
 | tokens by role | solver 800, critic 434 | - |
 | temperatures | solver=0.5,thinker=0 | - |
@@ -80,7 +81,6 @@ func TestReportCompare(t *testing.T) {
 | cost | $0.0123 | unknown (no price for 3 calls) |
 | infrastructure errors | rate_limit 1 | none |
 | model faults (retried) | rate_limited 3 | none |
-| selection | latest | - |
 | wall time | 1.50 s | 2.00 ms |
 | code version | 0123456789ab | (devel) |
 
@@ -138,7 +138,7 @@ func TestReportCompareHTML(t *testing.T) {
 	}
 	for _, want := range []string{
 		"<th>" + first + "</th>", "<td>&lt;script&gt;x&lt;/script&gt;|y (simulated)</td>",
-		"solved only by " + second + " (25): P/0, P/1,", "P/19 and 5 more.</p>", "<tr><th>pass@1</th><td>0.4000 (2 solved)</td><td>0.7500 (3 solved)</td></tr>",
+		"solved only by " + second + " (25): P/0, P/1,", "P/19 and 5 more.</p>", "<tr><th>pass@1</th><td>0.4000 (2 of 5 problems)</td><td>0.7500 (3 of 4 problems)</td></tr>",
 	} {
 		if !strings.Contains(string(html), want) {
 			t.Errorf("page lacks %q:\n%s", want, html)
