@@ -4,6 +4,7 @@ import (
 	"embed"
 	"fmt"
 	"strings"
+	"sync"
 	"text/template"
 )
 
@@ -20,11 +21,16 @@ var promptFiles embed.FS
 // promptPartials is the file of shared definitions, which renders nothing.
 const promptPartials = "partials.tmpl"
 
-// prompts is parsed once; templates are safe for concurrent execution.
-var prompts = template.Must(template.New("prompts").
-	Option("missingkey=error").
-	Funcs(template.FuncMap{"fence": fence, "problem": problemBlock}).
-	ParseFS(promptFiles, "prompts/*.tmpl"))
+// prompts is parsed once, on first use rather than when the package
+// loads: every codetree process loads it, the sandbox's in-container
+// runner included, and most never render a prompt. Templates are safe for
+// concurrent execution.
+var prompts = sync.OnceValue(func() *template.Template {
+	return template.Must(template.New("prompts").
+		Option("missingkey=error").
+		Funcs(template.FuncMap{"fence": fence, "problem": problemBlock}).
+		ParseFS(promptFiles, "prompts/*.tmpl"))
+})
 
 // promptData is what every template renders from.
 type promptData struct {
@@ -50,7 +56,7 @@ type promptData struct {
 // text without surrounding white space.
 func render(name string, data any) (string, error) {
 	var b strings.Builder
-	if err := prompts.ExecuteTemplate(&b, name+".tmpl", data); err != nil {
+	if err := prompts().ExecuteTemplate(&b, name+".tmpl", data); err != nil {
 		return "", fmt.Errorf("render prompt %s: %w", name, err)
 	}
 	return strings.TrimSpace(b.String()), nil
