@@ -239,7 +239,8 @@ func runBench(ctx context.Context, o *benchOptions) error {
 	for i, p := range problems {
 		search[i] = searchProblem(p.Task())
 	}
-	prog := newProgress(o.Stderr, fmt.Sprintf("%s %s", o.Dataset, strategy.Name()), len(problems), func() agent.Tally { return client.Ledger().Snapshot().Total })
+	prog := newProgress(o.Stderr, fmt.Sprintf("%s %s", o.Dataset, strategy.Name()), len(problems),
+		func() agent.Tally { return client.Ledger().Snapshot().Total })
 	describe := o.describer(strategy, client)
 	if o.Shard.Count > 0 {
 		if err := writeShardManifest(o.Out, o.manifest(describe, search)); err != nil {

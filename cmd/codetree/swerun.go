@@ -190,7 +190,8 @@ func runSweRun(ctx context.Context, o *sweRunOptions) error {
 	if err != nil {
 		return err
 	}
-	prog := newProgress(o.Stderr, "swe run (solved: passes its own tests)", len(insts), func() agent.Tally { return client.Ledger().Snapshot().Total })
+	prog := newProgress(o.Stderr, "swe run (solved: passes its own tests)", len(insts),
+		func() agent.Tally { return client.Ledger().Snapshot().Total })
 	sum, runErr := swebench.Run(ctx, swebench.RunOptions{Instances: insts, Out: o.runDir(), ModelName: o.Agent.Model,
 		Patcher: patcher, RepoURL: o.RepoURL, WorkDir: o.WorkDir, Concurrency: o.Concurrency,
 		Classify: classifyError, Progress: sweProgress(prog)})
