@@ -46,30 +46,35 @@ func TestDetectEngine(t *testing.T) {
 }
 
 // TestPodmanOOMVerdict: Podman leaves State.OOMKilled false when the OOM
-// killer ends a container, so there a runner killed by SIGKILL during a
-// job is a memory_limit verdict; under Docker, which reports OOM kills,
-// the same end stays an error.
+// killer ends a container, and under gVisor Docker can record the exit
+// before the OOM event, so there a runner killed by SIGKILL during a job
+// is a memory_limit verdict; under Docker with runc, which reports OOM
+// kills, the same end stays an error.
 func TestPodmanOOMVerdict(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
 	died := fmt.Errorf("%w during a job (EOF)", errRunnerDied)
 	killed := container.State{Status: "exited", ExitCode: 137}
+	docker := engine{name: "Engine", version: "20.10.24"}
 	for _, tt := range []struct {
-		engine engine
-		state  container.State
-		oom    bool
+		engine  engine
+		runtime string
+		state   container.State
+		oom     bool
 	}{
-		{engine{name: "Podman Engine", version: "4.3.1"}, killed, true},
-		{engine{name: "Podman Engine", version: "4.3.1"}, container.State{Status: "exited", ExitCode: 2}, false},
-		{engine{name: "Podman Engine", version: "4.3.1"}, container.State{Status: "running"}, false},
-		{engine{name: "Engine", version: "20.10.24"}, killed, false},
-		{engine{name: "Engine", version: "20.10.24"}, container.State{Status: "exited", ExitCode: 137, OOMKilled: true}, true},
+		{engine{name: "Podman Engine", version: "4.3.1"}, "", killed, true},
+		{engine{name: "Podman Engine", version: "4.3.1"}, "", container.State{Status: "exited", ExitCode: 2}, false},
+		{engine{name: "Podman Engine", version: "4.3.1"}, "", container.State{Status: "running"}, false},
+		{docker, "", killed, false},
+		{docker, "", container.State{Status: "exited", ExitCode: 137, OOMKilled: true}, true},
+		{docker, RuntimeGVisor, killed, true},
+		{docker, RuntimeGVisor, container.State{Status: "exited", ExitCode: 2}, false},
 	} {
-		s := newSandbox(&runtimesDocker{state: tt.state}, Config{}.withDefaults(), "/x")
+		s := newSandbox(&runtimesDocker{state: tt.state}, Config{Runtime: tt.runtime}.withDefaults(), "/x")
 		s.engine = tt.engine
 		err := s.runnerDied(ctx, &box{id: "0123456789abcdef"}, died)
 		if got := errors.Is(err, errContainerOOM); got != tt.oom || !errors.Is(err, errRunnerDied) {
-			t.Errorf("%s, state %+v: %v, want OOM %v", tt.engine, tt.state, err, tt.oom)
+			t.Errorf("%s, runtime %q, state %+v: %v, want OOM %v", tt.engine, tt.runtime, tt.state, err, tt.oom)
 		}
 	}
 }

@@ -46,16 +46,20 @@ func (s *Sandbox) runnerDied(ctx context.Context, b *box, err error) error {
 const exitSIGKILL = 137
 
 // oomKilled reports whether the kernel's OOM killer ended a container
-// whose runner died during a job. Podman 4.3 leaves State.OOMKilled false
-// (cgroup v1: conmon did not report it here), so on Podman a SIGKILL
-// counts: nothing else sends one to a runner during a job (jobs run under
-// other uids without CAP_KILL; the harness kills only at removal, after
-// this).
+// whose runner died during a job. A SIGKILL counts where State.OOMKilled
+// cannot be relied on: Podman 4.3 leaves it false (cgroup v1: conmon did
+// not report it here), and under gVisor Docker can record the container's
+// exit before the OOM event (seen once in about 20 CI runs of the memory
+// bomb: exit 137, OOMKilled false). Nothing else sends a SIGKILL to a
+// runner during a job: jobs run under other uids without CAP_KILL (and
+// under gVisor cannot reach the host's processes at all), and the harness
+// kills only at removal, after this.
 func (s *Sandbox) oomKilled(st *container.State) bool {
 	if st == nil {
 		return false
 	}
-	return st.OOMKilled || (s.engine.podman() && st.Status == "exited" && st.ExitCode == exitSIGKILL)
+	killed := st.Status == "exited" && st.ExitCode == exitSIGKILL
+	return st.OOMKilled || (killed && (s.engine.podman() || s.cfg.Runtime == RuntimeGVisor))
 }
 
 // oomResult is the verdict of a job whose container the OOM killer ended.
