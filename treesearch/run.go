@@ -479,32 +479,27 @@ func readLines(path string) (lines [][]byte, skipped int, err error) {
 // readResultLines returns the lines of a run folder's results.jsonl that
 // parse and have a task id, in file order.
 func readResultLines(dir string) ([]TaskResult, error) {
-	lines, _, err := readLines(filepath.Join(dir, ResultsFile))
-	if err != nil {
-		return nil, err
-	}
-	var out []TaskResult
-	for _, raw := range lines {
-		var r TaskResult
-		if json.Unmarshal(raw, &r) == nil && r.TaskID != "" {
-			out = append(out, r)
-		}
-	}
-	return out, nil
+	return readTaskLines(filepath.Join(dir, ResultsFile), func(r TaskResult) string { return r.TaskID })
 }
 
 // readErrorLines returns the lines of a run folder's errors.jsonl that
 // parse and have a task id, in file order.
 func readErrorLines(dir string) ([]TaskError, error) {
-	lines, _, err := readLines(filepath.Join(dir, ErrorsFile))
+	return readTaskLines(filepath.Join(dir, ErrorsFile), func(e TaskError) string { return e.TaskID })
+}
+
+// readTaskLines returns the lines of a JSON lines file that parse as T
+// and have a task id, in file order.
+func readTaskLines[T any](path string, taskID func(T) string) ([]T, error) {
+	lines, _, err := readLines(path)
 	if err != nil {
 		return nil, err
 	}
-	var out []TaskError
+	var out []T
 	for _, raw := range lines {
-		var e TaskError
-		if json.Unmarshal(raw, &e) == nil && e.TaskID != "" {
-			out = append(out, e)
+		var v T
+		if json.Unmarshal(raw, &v) == nil && taskID(v) != "" {
+			out = append(out, v)
 		}
 	}
 	return out, nil

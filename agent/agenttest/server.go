@@ -232,9 +232,8 @@ func (s *Server) chat(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case decodeErr != nil:
 		reply, ok = Reply{Status: http.StatusBadRequest, Body: ErrorBody("agenttest: decode request: " + decodeErr.Error())}, true
-	case s.apiKey != "" && rec.Authorization != "Bearer "+s.apiKey:
-		msg := fmt.Sprintf("Incorrect API key provided: %q", strings.TrimPrefix(rec.Authorization, "Bearer "))
-		reply, ok = Reply{Status: http.StatusUnauthorized, Body: ErrorBody(msg)}, true
+	case s.refusesKey(rec.Authorization):
+		reply, ok = Reply{Status: http.StatusUnauthorized, Body: ErrorBody(keyRefused(rec.Authorization))}, true
 	case len(s.script) > 0:
 		reply, ok = s.script[0], true
 		s.script = s.script[1:]
@@ -319,9 +318,8 @@ func (s *Server) write(w http.ResponseWriter, rec RecordedRequest, reply Reply) 
 }
 
 func (s *Server) listModels(w http.ResponseWriter, r *http.Request) {
-	if auth := r.Header.Get("Authorization"); s.apiKey != "" && auth != "Bearer "+s.apiKey {
-		// As OpenAI does: the key is checked on every route.
-		writeError(w, http.StatusUnauthorized, fmt.Sprintf("Incorrect API key provided: %q", strings.TrimPrefix(auth, "Bearer ")))
+	if auth := r.Header.Get("Authorization"); s.refusesKey(auth) { // as OpenAI does, on every route
+		writeError(w, http.StatusUnauthorized, keyRefused(auth))
 		return
 	}
 	data := make([]map[string]any, 0, len(s.models))
@@ -353,4 +351,14 @@ func writeError(w http.ResponseWriter, status int, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write([]byte(ErrorBody(message)))
+}
+
+// refusesKey reports whether the server, set WithAPIKey, refuses the
+// Authorization header auth.
+func (s *Server) refusesKey(auth string) bool { return s.apiKey != "" && auth != "Bearer "+s.apiKey }
+
+// keyRefused is the 401 message for auth; it echoes the token, as some
+// servers do.
+func keyRefused(auth string) string {
+	return fmt.Sprintf("Incorrect API key provided: %q", strings.TrimPrefix(auth, "Bearer "))
 }

@@ -204,15 +204,10 @@ func checkPageHygiene(t *testing.T, page string) {
 func TestRunReportNotEvaluated(t *testing.T) {
 	t.Parallel()
 	f := newReportFixture(t, true)
-	path, err := WriteRunReport(f.run, RunReportOptions{ScoreCommand: "codetree swe eval --instances i.jsonl --predictions " + filepath.Join(f.run, PredictionsFile)})
-	if err != nil {
-		t.Fatal(err)
-	}
+	path, page := writtenRunPage(t, f.run, RunReportOptions{ScoreCommand: "codetree swe eval --instances i.jsonl --predictions " + filepath.Join(f.run, PredictionsFile)})
 	if path != filepath.Join(f.run, ReportHTMLFile) {
 		t.Errorf("path %s", path)
 	}
-	page := readFile(t, path)
-	checkPageHygiene(t, page)
 	want := [][2]string{
 		{"acme__a-2", "not evaluated"}, {"acme__b-9", "not evaluated"}, {"acme__b-10", "not evaluated"},
 		{"acme__c-5", "not evaluated"}, {"acme__d-6", "not evaluated"}, {"pyco__e-3", "empty patch"},
@@ -278,12 +273,7 @@ func TestRunReportWithEval(t *testing.T) {
 	t.Parallel()
 	f := newReportFixture(t, false)
 	f.link(t)
-	path, err := WriteRunReport(f.run, RunReportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	page := readFile(t, path)
-	checkPageHygiene(t, page)
+	_, page := writtenRunPage(t, f.run, RunReportOptions{})
 	want := [][2]string{
 		{"acme__a-2", "resolved"}, {"acme__b-9", "did not apply"}, {"acme__b-10", "applied but not resolved"},
 		{"acme__c-5", "error"}, {"acme__d-6", "not evaluated"}, {"pyco__e-3", "empty patch"},
@@ -315,10 +305,7 @@ func TestRunReportWithEval(t *testing.T) {
 	if err := os.RemoveAll(f.eval); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := WriteRunReport(f.run, RunReportOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	page = readFile(t, path)
+	_, page = writtenRunPage(t, f.run, RunReportOptions{})
 	if !strings.Contains(page, "is gone") || strings.Contains(page, `data-status="resolved"`) {
 		t.Errorf("a run whose evaluation is gone: the page shows no note, or verdicts")
 	}
@@ -335,11 +322,8 @@ func TestRunReportPriced(t *testing.T) {
 	if err := writeJSONAtomic(filepath.Join(f.run, RunSummaryFile), sum); err != nil {
 		t.Fatal(err)
 	}
-	path, err := WriteRunReport(f.run, RunReportOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	svg := chart(t, readFile(t, path), "stages")
+	_, page := writtenRunPage(t, f.run, RunReportOptions{})
+	svg := chart(t, page, "stages")
 	if diff := cmp.Diff([][2]any{{"cost", len(sum.Stages)}}, seriesBars(svg)); diff != "" {
 		t.Errorf("priced stages chart (-want +got):\n%s", diff)
 	}
@@ -395,4 +379,17 @@ func TestInstanceStatusString(t *testing.T) {
 	if diff := cmp.Diff([]string{"a__y-2", "b__x-9", "b__x-10", "b__x-100"}, ids); diff != "" {
 		t.Errorf("id order (-want +got):\n%s", diff)
 	}
+}
+
+// writtenRunPage writes dir's run report and returns its path and text, checked
+// by checkPageHygiene.
+func writtenRunPage(t *testing.T, dir string, opts RunReportOptions) (path, page string) {
+	t.Helper()
+	path, err := WriteRunReport(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	page = readFile(t, path)
+	checkPageHygiene(t, page)
+	return path, page
 }

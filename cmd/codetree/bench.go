@@ -216,10 +216,8 @@ func runBench(ctx context.Context, o *benchOptions) error {
 		return err
 	}
 	defer stop()
-	// One call before anything starts: a dead endpoint or a refused key
-	// fails here, not after every problem's retries.
-	if err := client.Preflight(ctx); err != nil {
-		return fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+	if err := checkEndpoint(ctx, client); err != nil {
+		return err
 	}
 	sb, err := sandbox.New(ctx, o.Sandbox)
 	if err != nil {
@@ -364,7 +362,7 @@ func finishBench(out string, stdout io.Writer, full benchSummary) error {
 		fmt.Fprintf(stdout, ", pass@1_plus %.4f", *full.PlusPassAt1)
 	}
 	fmt.Fprintf(stdout, "\ntokens %d, cost %s, infrastructure errors: %s, model faults: %s, wall %s\nrun folder: %s (report: %s)\n",
-		full.Accounts.Total.Tokens(), costText(full.Accounts), describeErrors(full.Errors), describeErrors(full.Faults),
+		full.Accounts.Total.Tokens(), costText(full.Accounts.Total), describeErrors(full.Errors), describeErrors(full.Faults),
 		full.WallTime.Round(time.Millisecond), out, filepath.Join(out, report.HTMLFile))
 	return nil
 }

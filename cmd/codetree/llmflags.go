@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -100,4 +101,14 @@ func describeAccount(r agent.Response) string {
 	}
 	return fmt.Sprintf("tokens: %d prompt + %d completion%s, cost %s, retries %d, %s%s",
 		r.Usage.PromptTokens, r.Usage.CompletionTokens, est, cost, r.Retries, r.Duration.Round(time.Millisecond), src)
+}
+
+// checkEndpoint makes one call before a run starts (agent.Client.Preflight):
+// a dead endpoint or a refused key fails here, at once, not after every
+// call's retries.
+func checkEndpoint(ctx context.Context, client *agent.Client) error {
+	if err := client.Preflight(ctx); err != nil {
+		return fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+	}
+	return nil
 }

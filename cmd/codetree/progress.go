@@ -12,7 +12,6 @@ import (
 	"golang.org/x/term"
 
 	"github.com/codetree/codetree/agent"
-	"github.com/codetree/codetree/internal/htmlreport"
 	"github.com/codetree/codetree/treesearch"
 )
 
@@ -142,7 +141,7 @@ func (p *progress) finished(o treesearch.Outcome) {
 		verdict += " plus=" + passFail(*o.PlusPassed)
 	}
 	fmt.Fprintf(p.w, "%s%s gens=%d · solved %d/%d · tokens %d · %s · ETA %s\n",
-		prefix, verdict, o.Generations, p.solved, p.attempted, spent.Tokens(), htmlreport.Cost(spent.Cost, spent.UnpricedCalls), p.etaLocked())
+		prefix, verdict, o.Generations, p.solved, p.attempted, spent.Tokens(), costText(spent), p.etaLocked())
 }
 
 // tick refreshes the status line, so the clock moves between finishes.
@@ -191,7 +190,7 @@ func (p *progress) drawLocked() {
 		fmt.Fprintf(&b, " · %d errors", p.errors)
 	}
 	fmt.Fprintf(&b, " · %s tokens · %s · %s · ETA %s",
-		compactCount(spent.Tokens()), htmlreport.Cost(spent.Cost, spent.UnpricedCalls), roundSecond(p.opts.now().Sub(p.start)), p.etaLocked())
+		compactCount(spent.Tokens()), costText(spent), roundSecond(p.opts.now().Sub(p.start)), p.etaLocked())
 	line := b.String()
 	if p.opts.width != nil {
 		line = cutRunes(line, p.opts.width()-1, "")

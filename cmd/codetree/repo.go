@@ -37,12 +37,9 @@ func (o *repoOptions) open(ctx context.Context) (opts repo.Options, out *repoOut
 	if err != nil {
 		return opts, nil, nil, usageError{err}
 	}
-	// One call before anything starts: a dead endpoint or a refused key
-	// fails here, not after the repository's tests ran and the first
-	// call's retries (about a minute).
-	if err := client.Preflight(ctx); err != nil {
+	if err := checkEndpoint(ctx, client); err != nil { // before the repository's tests run
 		client.Close()
-		return opts, nil, nil, fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+		return opts, nil, nil, err
 	}
 	sb, err := sandbox.New(ctx, o.SandboxConfig)
 	if err != nil {

@@ -394,7 +394,7 @@ func reportFigures(s benchSummary) [][2]string {
 	figures = append(figures,
 		[2]string{fmt.Sprintf("generations per problem (budget %d)", s.Budget), strconv.FormatFloat(perProblem, 'f', 1, 64)},
 		[2]string{"tokens", htmlreport.Count(s.Accounts.Total.Tokens())},
-		[2]string{"cost", costText(s.Accounts)},
+		[2]string{"cost", costText(s.Accounts.Total)},
 		[2]string{"wall time", htmlreport.Duration(s.WallTime)})
 	if n := len(s.Errors); n > 0 {
 		figures = append(figures, [2]string{"problems left by infrastructure errors", htmlreport.Count(sumCounts(s.Errors))})
@@ -411,8 +411,8 @@ func oracle(s benchSummary) string {
 	return fmt.Sprintf("%.4f (%d of %d problems)", float64(s.AnyPassed)/float64(s.CandidatesScored), s.AnyPassed, s.CandidatesScored)
 }
 
-// costText is the run's cost, with the calls no price was known for.
-func costText(a agent.Accounts) string { return htmlreport.Cost(a.Total.Cost, a.Total.UnpricedCalls) }
+// costText is what t cost, with the calls no price was known for.
+func costText(t agent.Tally) string { return htmlreport.Cost(t.Cost, t.UnpricedCalls) }
 
 func sumCounts(m map[string]int) int {
 	n := 0
@@ -450,7 +450,7 @@ func reportFacts(s benchSummary) [][2]string {
 		[2]string{"tokens by role", tokensByRole(s.Accounts)},
 		[2]string{"temperatures", orDash(s.Temperatures.String())},
 		[2]string{"width x depth", shape(s)},
-		[2]string{"cost", costText(s.Accounts)},
+		[2]string{"cost", costText(s.Accounts.Total)},
 		[2]string{"infrastructure errors", describeErrors(s.Errors)},
 		[2]string{"model faults (retried)", describeErrors(s.Faults)},
 		[2]string{"wall time", htmlreport.Duration(s.WallTime)},

@@ -219,10 +219,10 @@ func (o *sweRunOptions) openSession(ctx context.Context, insts []swebench.Instan
 		stopSim()
 		return nil, nil, nil, usageError{err}
 	}
-	if err := client.Preflight(ctx); err != nil {
+	if err := checkEndpoint(ctx, client); err != nil {
 		client.Close()
 		stopSim()
-		return nil, nil, nil, fmt.Errorf("the model endpoint cannot serve the run: %w", err)
+		return nil, nil, nil, err
 	}
 	sb, err := sandbox.New(ctx, o.Sandbox)
 	if err != nil {
